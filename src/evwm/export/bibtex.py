@@ -1,0 +1,68 @@
+"""Canonical BibTeX (and BibLaTeX) text for citations."""
+
+from __future__ import annotations
+
+import re
+
+from ..bib import Citation
+
+# Field order in every record we write; anything else follows alphabetically.
+FIELD_ORDER = ["title", "author", "editor", "booktitle", "journal", "volume", "number", "pages",
+               "year", "month", "publisher", "institution", "school", "doi", "eprint",
+               "archiveprefix", "primaryclass", "url", "note"]
+
+
+def _order(fields: dict[str, str]) -> list[str]:
+    known = [f for f in FIELD_ORDER if f in fields]
+    return known + sorted(f for f in fields if f not in FIELD_ORDER)
+
+
+def _latex_safe(value: str) -> str:
+    """Non-ASCII characters as LaTeX commands, so classic bibtex (8-bit, no UTF-8) copes."""
+    return value if value.isascii() else _encoder().unicode_to_latex(value)
+
+
+_ENCODER = None
+
+
+def _encoder():
+    global _ENCODER
+    if _ENCODER is None:
+        from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+        # Brace every conversion ({\"u}) so bibtex sorts and abbreviates names correctly.
+        _ENCODER = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
+                                         unknown_char_policy="keep")
+    return _ENCODER
+
+
+def _value(value: str) -> str:
+    value = re.sub(r"\s+", " ", value).strip()
+    return "{" + _latex_safe(value) + "}"
+
+
+def format_entry(cit: Citation, dialect: str = "bibtex") -> str:
+    fields = dict(cit.fields)
+    entry_type = cit.entry_type
+    if dialect == "biblatex":
+        entry_type = {"inproceedings": "inproceedings", "misc": "online" if cit.arxiv else "misc"}.get(entry_type, entry_type)
+        if "journal" in fields:
+            fields["journaltitle"] = fields.pop("journal")
+        if cit.arxiv:
+            fields.pop("archiveprefix", None)
+            fields["eprinttype"] = "arxiv"
+            if "primaryclass" in fields:
+                fields["eprintclass"] = fields.pop("primaryclass")
+        if "year" in fields:
+            fields["date"] = fields.pop("year")
+    elif cit.arxiv and "url" not in fields and "howpublished" not in fields and entry_type == "misc":
+        # plain bibtex styles ignore eprint; a note keeps the identifier visible in print
+        fields.setdefault("note", f"arXiv:{cit.arxiv}")
+    names = _order(fields)
+    width = max((len(n) for n in names), default=0)
+    body = ",\n".join(f"  {n.ljust(width)} = {_value(fields[n])}" for n in names)
+    return f"@{entry_type}{{{cit.key},\n{body}\n}}\n"
+
+
+def format_bibtex(citations: list[Citation], dialect: str = "bibtex") -> str:
+    return "\n".join(format_entry(c, dialect) for c in sorted(citations, key=lambda c: c.key))

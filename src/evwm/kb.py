@@ -1,0 +1,174 @@
+"""The knowledge base: validated records plus the indexes every renderer and exporter needs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator, Optional
+
+from .bib import Citation
+from .loader import Project, Source, load_project
+from .models import Entry, Relation, TaxonomyNode
+from .problems import Problem, Severity
+
+APPLICATIONS_ROOT = "applications"
+
+
+def application_node(slug: str) -> str:
+    return f"{APPLICATIONS_ROOT}/{slug}"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    source: str  # id of the entry that declares the relation
+    relation: Relation
+
+
+class KnowledgeBase:
+    def __init__(self, project: Project):
+        self.root = project.root
+        self.node_sources: dict[str, Source[TaxonomyNode]] = {}
+        self.entry_sources: dict[str, Source[Entry]] = {}
+        self.citations: dict[str, Citation] = {}
+        self.problems: list[Problem] = list(project.problems)
+        # First definition wins; the duplicates are reported by checks.
+        for src in project.nodes:
+            self.node_sources.setdefault(src.model.id, src)
+        for src in sorted(project.entries, key=lambda s: s.model.id):
+            self.entry_sources.setdefault(src.model.id, src)
+        for cit in project.citations:
+            self.citations.setdefault(cit.key, cit)
+        self._project = project
+
+    # -- records -------------------------------------------------------------------------
+    @cached_property
+    def nodes(self) -> dict[str, TaxonomyNode]:
+        """All nodes in tree order (depth first, siblings by ``order`` then name)."""
+        ordered: dict[str, TaxonomyNode] = {}
+
+        def visit(node_id: str) -> None:
+            ordered[node_id] = self.node_sources[node_id].model
+            for child in self.children(node_id):
+                visit(child)
+
+        for root in self.roots:
+            visit(root)
+        return ordered
+
+    @cached_property
+    def entries(self) -> dict[str, Entry]:
+        return {k: s.model for k, s in self.entry_sources.items()}
+
+    @cached_property
+    def _children(self) -> dict[Optional[str], list[str]]:
+        kids: dict[Optional[str], list[str]] = defaultdict(list)
+        for node_id, src in self.node_sources.items():
+            kids[src.model.parent_id].append(node_id)
+        for ids in kids.values():
+            ids.sort(key=lambda i: (self.node_sources[i].model.order, self.node_sources[i].model.name))
+        return kids
+
+    def children(self, node_id: Optional[str]) -> list[str]:
+        return self._children.get(node_id, [])
+
+    @property
+    def roots(self) -> list[str]:
+        return self.children(None)
+
+    def is_leaf(self, node_id: str) -> bool:
+        return not self.children(node_id)
+
+    def ancestors(self, node_id: str) -> list[str]:
+        """Ids from the root down to the node's parent."""
+        parts = node_id.split("/")
+        return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+    # -- membership ------------------------------------------------------------------------
+    def placements(self, entry: Entry) -> list[str]:
+        """Nodes an entry sits in: its categories, then its applications' nodes."""
+        extra = [application_node(a) for a in entry.applications if application_node(a) not in entry.categories]
+        return list(entry.categories) + extra
+
+    @cached_property
+    def _members(self) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = defaultdict(list)
+        for entry in self.entries.values():
+            for node_id in self.placements(entry):
+                members[node_id].append(entry.id)
+        return members
+
+    def direct_entries(self, node_id: str) -> list[Entry]:
+        return self.sort_entries(self.entries[e] for e in self._members.get(node_id, []))
+
+    def subtree_entries(self, node_id: str) -> list[Entry]:
+        ids: set[str] = set()
+        stack = [node_id]
+        while stack:
+            current = stack.pop()
+            ids.update(self._members.get(current, []))
+            stack.extend(self.children(current))
+        return self.sort_entries(self.entries[e] for e in ids)
+
+    # -- citations -------------------------------------------------------------------------
+    def citation(self, entry: Entry) -> Optional[Citation]:
+        return self.citations.get(entry.primary_cite)
+
+    def year(self, entry: Entry) -> Optional[int]:
+        cit = self.citation(entry)
+        return cit.year if cit else None
+
+    def sort_entries(self, entries) -> list[Entry]:
+        """Newest first, then by name: the order readers expect in a literature table."""
+        return sorted(entries, key=lambda e: (-(self.year(e) or 0), e.name.lower(), e.id))
+
+    def cited_by(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for entry in self.entries.values():
+            for key in entry.cites:
+                out[key].append(entry.id)
+        return out
+
+    # -- relations -------------------------------------------------------------------------
+    @cached_property
+    def _incoming(self) -> dict[str, list[Incoming]]:
+        incoming: dict[str, list[Incoming]] = defaultdict(list)
+        for entry in self.entries.values():
+            for relation in entry.relations:
+                incoming[relation.target].append(Incoming(entry.id, relation))
+        return incoming
+
+    def incoming(self, entry_id: str) -> list[Incoming]:
+        return self._incoming.get(entry_id, [])
+
+    @property
+    def relation_count(self) -> int:
+        return sum(len(e.relations) for e in self.entries.values())
+
+    def by_year(self) -> dict[int | None, list[Entry]]:
+        groups: dict[int | None, list[Entry]] = defaultdict(list)
+        for entry in self.sort_entries(self.entries.values()):
+            groups[self.year(entry)].append(entry)
+        return dict(groups)
+
+    def iter_nodes(self) -> Iterator[TaxonomyNode]:
+        return iter(self.nodes.values())
+
+    # -- problems --------------------------------------------------------------------------
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+def load(root: Path) -> KnowledgeBase:
+    from .checks import cross_check
+
+    kb = KnowledgeBase(load_project(root))
+    kb.problems.extend(cross_check(kb, kb._project))
+    kb.problems.sort(key=lambda p: (p.path, p.line, p.field, p.message))
+    return kb

@@ -1,0 +1,137 @@
+"""Files -> models: read taxonomy/, entries/ and bibliography/ and report every problem.
+
+Nothing here knows about cross-links; that is ``checks``' job once everything is loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .bib import Citation, load_bib_files
+from .models import Entry, TaxonomyNode
+from .problems import Problem, did_you_mean, field_path, rel
+from .yamlio import YamlDoc, YamlError, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Source(Generic[M]):
+    """A validated record and where it came from, so later checks can point at its lines."""
+
+    model: M
+    path: str
+    doc: YamlDoc
+
+    def line(self, *loc: object) -> int:
+        return self.doc.line_of(loc)
+
+
+@dataclass
+class Project:
+    root: Path
+    nodes: list[Source[TaxonomyNode]] = field(default_factory=list)
+    entries: list[Source[Entry]] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+}
+
+
+def pydantic_problems(exc: ValidationError, model: type[BaseModel], path: str, doc: YamlDoc) -> list[Problem]:
+    out = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        message = _MESSAGES.get(kind) or error["msg"].removeprefix("Value error, ")
+        hint = ""
+        if kind == "extra_forbidden":
+            hint = did_you_mean(str(loc[-1]), _known_fields(model, loc[:-1])) or "see docs/data-format.md"
+        elif kind == "missing":
+            hint = "see docs/data-format.md for what it holds"
+        elif kind == "enum":
+            expected = error.get("ctx", {}).get("expected", "")
+            message, hint = f"'{error.get('input')}' is not allowed", f"use one of {expected}"
+        elif kind == "string_pattern_mismatch":
+            message = f"'{error.get('input')}' has characters that are not allowed"
+            hint = "use lower-case letters, digits and hyphens"
+        elif kind == "string_too_long":
+            hint = "shorten it"
+        elif kind in ("float_parsing", "float_type"):
+            hint = "write a plain number such as 2.5, and put the unit in 'unit'"
+        out.append(Problem(path, doc.line_of(loc), field_path(loc), message, hint))
+    return out
+
+
+def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    current: object = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        annotation = info.annotation
+        args = getattr(annotation, "__args__", ())
+        current = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
+    name = rel(path, root)
+    try:
+        doc = load_yaml(path)
+    except YamlError as exc:
+        return None, [Problem(name, exc.line, "", exc.message, exc.hint)]
+    except OSError as exc:
+        return None, [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
+    if not isinstance(doc.data, dict):
+        return None, [Problem(name, 1, "", "expected a mapping of field: value pairs",
+                              "see docs/data-format.md")]
+    try:
+        record = model.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, pydantic_problems(exc, model, name, doc)
+    problems = []
+    if record.id != expected_id:  # type: ignore[attr-defined]
+        problems.append(Problem(name, doc.line_of(("id",)), "id",
+                                f"id '{record.id}' does not match the file's location",  # type: ignore[attr-defined]
+                                f"use id '{expected_id}' or rename the file"))
+    return Source(record, name, doc), problems
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+    # Never follow links out of the tree: a linked file could be anything on the machine.
+    return [p for p in files if not p.is_symlink()]
+
+
+def load_project(root: Path) -> Project:
+    root = root.resolve()
+    project = Project(root)
+    for path in _yaml_files(root / "taxonomy"):
+        expected = path.relative_to(root / "taxonomy").with_suffix("").as_posix()
+        source, problems = _load_record(path, root, TaxonomyNode, expected)
+        project.problems.extend(problems)
+        if source:
+            project.nodes.append(source)
+    for path in _yaml_files(root / "entries"):
+        source, problems = _load_record(path, root, Entry, path.stem)
+        project.problems.extend(problems)
+        if source:
+            project.entries.append(source)
+    bib_dir = root / "bibliography"
+    bib_files = sorted(p for p in bib_dir.rglob("*.bib") if not p.is_symlink()) if bib_dir.is_dir() else []
+    project.citations, problems = load_bib_files(bib_files, root)
+    project.problems.extend(problems)
+    return project

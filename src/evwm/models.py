@@ -1,0 +1,173 @@
+"""Typed records for taxonomy nodes and entries (pydantic v2).
+
+Bibliographic facts are deliberately absent: they live only in BibTeX (see ``bib.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$"
+CITE_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$"
+
+# Inline Markdown links whose target is not http(s), a relative path or an anchor.
+_BAD_LINK = re.compile(r"\]\(\s*(?!https?://|#|\.{0,2}/|[a-z0-9_-]+\.md)[^)]*\)", re.I)
+_RAW_URL_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript|file):")
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+def _safe_markdown(value: str) -> str:
+    if _BAD_LINK.search(value) or _RAW_URL_SCHEME.search(value):
+        raise ValueError("links may only point to http(s) URLs")
+    return value
+
+
+def _words_at_least(n: int):
+    def check(value: str) -> str:
+        count = len(value.split())
+        if count < n:
+            raise ValueError(f"has {count} words; at least {n} are needed")
+        return value
+    return check
+
+
+def _no_duplicates(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"'{v}' is listed twice")
+        seen.add(v)
+    return values
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Slug = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
+NodeId = Annotated[str, StringConstraints(pattern=NODE_ID_PATTERN, max_length=120)]
+CiteKey = Annotated[str, StringConstraints(pattern=CITE_KEY_PATTERN, max_length=80)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_http_url)]
+Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=40, max_length=2000),
+                  AfterValidator(_safe_markdown)]
+
+
+class Strict(BaseModel):
+    # Unknown fields are errors so that a misspelt key never silently disappears.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Training(str, Enum):
+    TRAINING_FREE = "training-free"
+    FINE_TUNING = "fine-tuning"
+    FROM_SCRATCH = "from-scratch"
+
+
+class RelationType(str, Enum):
+    BUILDS_ON = "builds-on"
+    COMPARES_WITH = "compares-with"
+    COMBINES_WITH = "combines-with"
+    USES = "uses"
+
+    @property
+    def label(self) -> str:
+        return {"builds-on": "builds on", "compares-with": "compares with",
+                "combines-with": "combines with", "uses": "uses"}[self.value]
+
+    @property
+    def inverse_label(self) -> str:
+        return {"builds-on": "built on by", "compares-with": "compared against by",
+                "combines-with": "combined with", "uses": "used by"}[self.value]
+
+
+class TaxonomyNode(Strict):
+    id: NodeId = Field(description="Path-like id such as 'inference/caching'; the parent is implied.")
+    name: Text = Field(description="Display name.")
+    order: int = Field(ge=0, le=1000, description="Position among siblings, smaller first.")
+    survey_section: Optional[Text] = Field(None, description="The survey's section, where known.")
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=6000),
+                           AfterValidator(_words_at_least(80)), AfterValidator(_safe_markdown)] = Field(
+        description="Markdown in your own words: the cost attacked, how, the trade-off, neighbours.")
+
+    @property
+    def parent_id(self) -> Optional[str]:
+        return self.id.rsplit("/", 1)[0] if "/" in self.id else None
+
+    @property
+    def depth(self) -> int:
+        return self.id.count("/")
+
+
+class Claim(Strict):
+    metric: Text = Field(description="What was measured (speedup, throughput, latency, ...).")
+    value: float = Field(description="The reported number.")
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(
+        description="x for speedups, FPS, s, ms, GB, steps, TFLOPs, %, ...")
+    baseline: Text = Field(description="What the number is compared with.")
+    hardware: Optional[Text] = Field(None, description="Hardware as the source states it.")
+    setting: Optional[Text] = Field(None, description="Resolution, length, model size, ...")
+    source: Text = Field(description="Where in the paper: Abstract, Table 2, Sec. 4.1, Fig. 1, README.")
+
+    @property
+    def display_value(self) -> str:
+        number = f"{self.value:g}"
+        if self.unit in ("x", "×"):
+            return f"{number}×"
+        if self.unit == "%":
+            return f"{number}%"
+        return f"{number} {self.unit}"
+
+
+class Links(Strict):
+    code: Optional[Url] = None
+    project: Optional[Url] = None
+    weights: Optional[Url] = None
+
+
+class Relation(Strict):
+    type: RelationType
+    target: Slug
+    note: Optional[Text] = None
+
+
+class Entry(Strict):
+    id: Slug = Field(description="Equals the file name without .yaml.")
+    name: Text
+    categories: Annotated[list[NodeId], AfterValidator(_no_duplicates)] = Field(
+        min_length=1, max_length=10, description="Taxonomy node ids; the first is the primary placement.")
+    applications: Annotated[list[Slug], AfterValidator(_no_duplicates)] = Field(
+        default_factory=list, max_length=5, description="Slugs of nodes under applications/.")
+    cites: Annotated[list[CiteKey], AfterValidator(_no_duplicates)] = Field(
+        min_length=1, max_length=20, description="BibTeX keys; the first is the entry's own paper.")
+    summary: Prose
+    mechanism: Prose
+    training: Training
+    base_models: list[Text] = Field(default_factory=list, max_length=20)
+    claims: list[Claim] = Field(default_factory=list, max_length=30)
+    links: Links = Field(default_factory=Links)
+    tags: Annotated[list[Slug], AfterValidator(_no_duplicates)] = Field(default_factory=list, max_length=20)
+    relations: list[Relation] = Field(default_factory=list, max_length=60)
+
+    @model_validator(mode="after")
+    def _relations_unique(self) -> "Entry":
+        seen = set()
+        for rel in self.relations:
+            if (rel.type, rel.target) in seen:
+                raise ValueError(f"relation {rel.type.value} -> {rel.target} is listed twice")
+            seen.add((rel.type, rel.target))
+        return self
+
+    @property
+    def primary_category(self) -> str:
+        return self.categories[0]
+
+    @property
+    def primary_cite(self) -> str:
+        return self.cites[0]

@@ -1,0 +1,101 @@
+"""Safe YAML loading that remembers the line of every key, so errors can point at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # the C loader is several times faster; fall back to pure Python where libyaml is absent
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+# A record is a few KB; anything far larger is a mistake or an attack.
+MAX_FILE_BYTES = 256 * 1024
+
+Loc = tuple[object, ...]
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, line: int = 0, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.hint = hint
+
+
+@dataclass
+class YamlDoc:
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Loc) -> int:
+        """Line of the deepest known ancestor of ``loc`` (1-based; 1 if nothing matches)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get((), 1)
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    raw = path.read_bytes()
+    if len(raw) > limit:
+        raise YamlError(f"file is {len(raw):,} bytes, larger than the {limit:,} allowed",
+                        1, "split it or shorten its text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line,
+                        "save the file as UTF-8") from None
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> None:
+    # A node met twice is an alias. Aliases are never needed in this data and can expand
+    # without bound ("billion laughs"), so they are refused outright.
+    if id(node) in seen:
+        raise YamlError("YAML anchors and aliases (&name / *name) are not allowed",
+                        node.start_mark.line + 1, "write the value out in full")
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError("mapping keys must be plain names", key_node.start_mark.line + 1)
+            key = key_node.value
+            lines[loc + (key,)] = key_node.start_mark.line + 1
+            _walk(value_node, loc + (key,), lines, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[loc + (i,)] = item.start_mark.line + 1
+            _walk(item, loc + (i,), lines, seen)
+
+
+def parse_yaml(text: str) -> YamlDoc:
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise YamlError("file is empty", 1, "see docs/data-format.md for the fields")
+        lines: dict[Loc, int] = {(): node.start_mark.line + 1}
+        _walk(node, (), lines, set())
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        message = exc.problem or str(exc)
+        hint = "only plain YAML is accepted" if "tag" in message else "check indentation and quoting"
+        raise YamlError(f"invalid YAML: {message}", line, hint) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}", 0) from None
+    finally:
+        loader.dispose()
+    return YamlDoc(data, lines)
+
+
+def load_yaml(path: Path) -> YamlDoc:
+    return parse_yaml(read_text(path))
