@@ -220,9 +220,22 @@ def check_citation(c: Citation) -> list[Problem]:
     url = c.fields.get("url")
     if url and not re.match(r"^https?://\S+$", url):
         err("url", "must be an http:// or https:// URL")
+    for name in ("title", "author", "booktitle", "journal", "publisher", "note"):
+        bare = _unescaped_special(c.fields.get(name, ""))
+        if bare:
+            err(name, f"'{bare}' must be escaped in BibTeX", f"write \\{bare} (LaTeX treats a bare {bare} as markup)")
+    if c.fields.get("title", "").count("{") != c.fields.get("title", "").count("}"):
+        err("title", "unbalanced braces", "every { needs its }")
     if "author" in c.fields and not c.authors:
         err("author", "no author could be read", "write authors as 'Family, Given and Family, Given'")
     return out
+
+
+def _unescaped_special(value: str) -> str:
+    """The first LaTeX special character (& % # _) not escaped with a backslash, outside $math$."""
+    text = re.sub(r"\$[^$]*\$", "", value)
+    match = re.search(r"(?<!\\)[&%#_]", text)
+    return match.group(0) if match else ""
 
 
 def load_bib_files(paths: list[Path], root: Path) -> tuple[list[Citation], list[Problem]]:

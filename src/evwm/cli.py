@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .export import FORMATS
+from .models import Training
 from .problems import summarize
 
 
@@ -75,6 +77,63 @@ def cmd_serve(args) -> int:
     return serve_site(args.root, args.dev_addr)
 
 
+def cmd_export(args) -> int:
+    from .export import export
+    from .export.select import Selection, select
+
+    kb = _load(args)
+    if kb.errors:
+        report(kb, quiet_warnings=True)
+        return 1
+    problems = _unknown_filter_values(kb, args)
+    if problems:
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    selection = Selection(nodes=args.node, applications=args.application, year_from=args.year_from,
+                          year_to=args.year_to, venues=args.venue, tags=args.tag, training=args.training,
+                          code=args.code, text=args.text, ids=args.ids)
+    entries = select(kb, selection)
+    if not entries:
+        print("error: no entry matches these filters; loosen one of them (see `evwm stats` for what exists)",
+              file=sys.stderr)
+        return 1
+    text = export(kb, entries, args.format)
+    if args.output:
+        tmp = args.output.with_name(args.output.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(args.output)
+        print(f"wrote {len(entries)} entries to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _unknown_filter_values(kb, args) -> list[str]:
+    """Name each filter value that matches nothing at all, with the closest valid ones."""
+    from .kb import APPLICATIONS_ROOT
+    from .problems import closest
+
+    known = {
+        "node": list(kb.nodes),
+        "application": [n.split("/", 1)[1] for n in kb.children(APPLICATIONS_ROOT)],
+        "venue": sorted({c.venue_short for e in kb.entries.values() if (c := kb.citation(e))}),
+        "tag": sorted({t for e in kb.entries.values() for t in e.tags}),
+        "id": list(kb.entries),
+    }
+    given = {"node": args.node, "application": args.application, "venue": args.venue, "tag": args.tag, "id": args.ids}
+    out = []
+    for name, values in given.items():
+        lowered = {k.lower() for k in known[name]} if name == "venue" else set(known[name])
+        for value in values:
+            if (value.lower() if name == "venue" else value) in lowered:
+                continue
+            near = closest(value, known[name]) or (known[name][:8] if len(known[name]) <= 8 else [])
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            out.append(f"unknown {name} '{value}'{hint}")
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evwm", description=__doc__)
     parser.add_argument("--version", action="version", version=f"evwm {__version__}")
@@ -99,9 +158,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     p.set_defaults(func=cmd_serve)
 
-    from . import cli_extra
-
-    cli_extra.register(sub)
+    p = sub.add_parser("export", help="write a filtered bibliography (BibTeX, BibLaTeX, CSL-JSON, RIS, Markdown, CSV)",
+                       description="Select entries (all filters must hold; repeat one to allow several values) "
+                                   "and write the works they cite, each once, in a stable order.")
+    p.add_argument("--node", action="append", default=[], metavar="ID", help="taxonomy node, sub-tree included")
+    p.add_argument("--application", action="append", default=[], metavar="SLUG", help="autonomous-driving, ...")
+    p.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year")
+    p.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year")
+    p.add_argument("--venue", action="append", default=[], help="short venue name: CVPR, NeurIPS, arXiv, ...")
+    p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--training", action="append", default=[], choices=[t.value for t in Training])
+    p.add_argument("--code", action="store_true", help="only entries with a code link")
+    p.add_argument("--text", default="", help="words that must all occur in name, title or summary")
+    p.add_argument("--id", dest="ids", action="append", default=[], metavar="ENTRY", help="explicit entry id")
+    p.add_argument("-f", "--format", default="bibtex", choices=sorted(FORMATS), help="output format (default: bibtex)")
+    p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

@@ -7,6 +7,7 @@ a nav item per entry would be repeated on every page and make the build quadrati
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):
         return config
 
     def _nav(self, node_id: str):
-        name = self.kb.nodes[node_id].name
+        name = html.escape(self.kb.nodes[node_id].name, quote=False)  # the theme does not escape nav titles
         kids = self.kb.children(node_id)
         if not kids:
             return {name: node_page(node_id)}

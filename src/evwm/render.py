@@ -41,6 +41,12 @@ def md(value: Any) -> str:
     return value.replace("{", "\\{").replace("}", "\\}")
 
 
+def title(value: Any) -> str:
+    """A page title for front matter. The theme writes titles into <title> and the navigation
+    without escaping them, so they are HTML-escaped here, once, and quoted as a YAML string."""
+    return json.dumps(html.escape(re.sub(r"\s+", " ", str(value)).strip(), quote=False))
+
+
 def url(value: Any) -> str:
     """A URL safe inside a Markdown link target: brackets, quotes and spaces percent-encoded."""
     return quote(str(value).strip(), safe=":/?#@!$&*+,;=%~-._")
@@ -85,7 +91,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(text=text, md=md, url=url, fence=fence, json=lambda v: json.dumps(v, ensure_ascii=False))
+        self.env.filters.update(text=text, md=md, url=url, title=title, fence=fence, json=lambda v: json.dumps(v, ensure_ascii=False))
         self.env.globals.update(kb=kb, node_page=node_page, entry_page=entry_page, node_bib=node_bib,
                                 reference=reference_parts, bibtex=format_entry)
 

@@ -2,3 +2,36 @@
 
 Kept apart from loading: they read the knowledge base's typed records and never touch files.
 """
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from ..kb import KnowledgeBase
+from ..models import Entry
+from .bibtex import format_bibtex
+from .csl import to_csl
+from .listing import format_csv, format_markdown
+from .ris import format_ris
+from .select import cited
+
+
+def csl_json(citations) -> str:
+    # sort_keys: the published JSON dump is written the same way, so the site's builder
+    # reproduces this text exactly.
+    return json.dumps([to_csl(c) for c in citations], indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+FORMATS: dict[str, Callable[[KnowledgeBase, list[Entry]], str]] = {
+    "bibtex": lambda kb, entries: format_bibtex(cited(kb, entries)),
+    "biblatex": lambda kb, entries: format_bibtex(cited(kb, entries), dialect="biblatex"),
+    "csl-json": lambda kb, entries: csl_json(cited(kb, entries)),
+    "ris": lambda kb, entries: format_ris(cited(kb, entries)),
+    "markdown": lambda kb, entries: format_markdown(cited(kb, entries)),
+    "csv": format_csv,
+}
+
+
+def export(kb: KnowledgeBase, entries: list[Entry], fmt: str) -> str:
+    return FORMATS[fmt](kb, entries)
