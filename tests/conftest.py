@@ -19,8 +19,8 @@ class Project:
 
     def __init__(self, root: Path):
         self.root = root
-        root.mkdir(parents=True)
-        for item in ("mkdocs.yml", "templates", "docs"):
+        root.mkdir(parents=True, exist_ok=True)
+        for item in ("mkdocs.yml", "CONTRIBUTING.md", "templates", "docs"):
             src = REPO / item
             if src.is_dir():
                 shutil.copytree(src, root / item)

@@ -6,6 +6,7 @@ Only loading lives here; turning citations back into BibTeX, CSL-JSON, RIS ... i
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from .problems import Problem, Severity
 from .yamlio import YamlError, read_text
 
 MAX_BIB_BYTES = 4 * 1024 * 1024
+
+# bibtexparser logs each broken block itself; we report them as problems instead.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 ENTRY_TYPES = {"article", "inproceedings", "misc", "techreport", "book", "incollection", "phdthesis"}
 REQUIRED = ("title", "author", "year")
 VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
@@ -159,7 +163,8 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
             problems.append(Problem(path, line, block.key, f"citation key '{block.key}' is defined twice in this file",
                                     "give each record its own key"))
         elif isinstance(block, ParsingFailedBlock):
-            reason = str(block.error).split("\n")[-1].strip() if block.error else "syntax error"
+            reason = str(block.error or "").strip().splitlines()
+            reason = reason[-1].strip() if reason else "the record ends before its braces are closed"
             problems.append(Problem(path, line, "", f"broken BibTeX record: {reason}",
                                     "check the braces, commas and the @type{key, header"))
     for entry in library.entries:

@@ -109,6 +109,66 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_new(args) -> int:
+    from . import scaffold
+    from .arxiv import ArxivError, lookup
+
+    kb = _load(args)
+    try:
+        if args.arxiv:
+            bibtex = scaffold.bibtex_from_arxiv(lookup(args.arxiv))
+        elif args.bibtex == "-":
+            bibtex = sys.stdin.read()
+        else:
+            bibtex = Path(args.bibtex).read_text(encoding="utf-8")
+        plan = scaffold.plan(kb, bibtex, args.category, args.entry_id, args.folder, args.name)
+    except (ArxivError, scaffold.ScaffoldError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.bibtex}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 1
+    scaffold.write(plan)
+    root = args.root
+    print(f"wrote {plan.entry_path.relative_to(root)} and added '{plan.citation.key}' to {plan.bib_path.relative_to(root)}")
+    print("next: check the BibTeX against the paper (venue, full author list), fill in the TODOs, "
+          "then run `evwm fmt` and `evwm validate`")
+    return 0
+
+
+def cmd_fmt(args) -> int:
+    from .fmt import run
+
+    result = run(args.root, check=args.check)
+    for problem in result.problems:
+        print(problem.format(), file=sys.stderr)
+    verb = "would reformat" if args.check else "reformatted"
+    for name in result.changed:
+        print(f"{verb} {name}")
+    if result.problems:
+        print(f"{len(result.problems)} problem(s) above: those files were left as they are", file=sys.stderr)
+        return 1
+    if args.check and result.changed:
+        print(f"{len(result.changed)} file(s) not in canonical form; run `evwm fmt`", file=sys.stderr)
+        return 1
+    if not result.changed:
+        print("all files are in canonical form")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from . import schema
+
+    if args.check:
+        stale = schema.stale(args.root)
+        for path in stale:
+            print(f"out of date: {path.relative_to(args.root)}; run `evwm schema`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in schema.write(args.root):
+        print(f"wrote {path.relative_to(args.root)}")
+    return 0
+
+
 def _unknown_filter_values(kb, args) -> list[str]:
     """Name each filter value that matches nothing at all, with the closest valid ones."""
     from .kb import APPLICATIONS_ROOT
@@ -174,6 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-f", "--format", default="bibtex", choices=sorted(FORMATS), help="output format (default: bibtex)")
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("new", help="start an entry from an arXiv id (online) or a BibTeX record (offline)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--arxiv", metavar="ID", help="arXiv identifier or URL; asks the arXiv API")
+    source.add_argument("--bibtex", metavar="FILE", help="a file holding one BibTeX record, or - for standard input")
+    p.add_argument("--category", action="append", default=[], metavar="NODE", help="taxonomy node (repeat; first is primary)")
+    p.add_argument("--id", dest="entry_id", help="entry id (default: from the title)")
+    p.add_argument("--name", help="display name (default: the title before its colon)")
+    p.add_argument("--folder", help="folder under entries/ (default: where that category's entries live)")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("fmt", help="rewrite YAML and BibTeX files into canonical form")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    p.set_defaults(func=cmd_fmt)
+
+    p = sub.add_parser("schema", help="write JSON Schemas for entry and taxonomy files into schemas/")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a schema is out of date")
+    p.set_defaults(func=cmd_schema)
     return parser
 
 

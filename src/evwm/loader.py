@@ -87,6 +87,8 @@ def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
 
 def _load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
     name = rel(path, root)
+    if path.is_symlink():
+        return None, _linked(path, root)
     try:
         doc = load_yaml(path)
     except YamlError as exc:
@@ -111,9 +113,15 @@ def _load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tu
 def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
-    # Never follow links out of the tree: a linked file could be anything on the machine.
-    return [p for p in files if not p.is_symlink()]
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
+
+
+def _linked(path: Path, root: Path) -> list[Problem]:
+    # Never follow links: a linked file could be anything on the machine, and would be published.
+    if path.is_symlink():
+        return [Problem(rel(path, root), 0, "", "is a symbolic link, which is not read",
+                        "commit the file itself in place of the link")]
+    return []
 
 
 def load_project(root: Path) -> Project:
@@ -131,7 +139,9 @@ def load_project(root: Path) -> Project:
         if source:
             project.entries.append(source)
     bib_dir = root / "bibliography"
-    bib_files = sorted(p for p in bib_dir.rglob("*.bib") if not p.is_symlink()) if bib_dir.is_dir() else []
-    project.citations, problems = load_bib_files(bib_files, root)
+    bib_files = sorted(bib_dir.rglob("*.bib")) if bib_dir.is_dir() else []
+    for path in bib_files:
+        project.problems.extend(_linked(path, root))
+    project.citations, problems = load_bib_files([p for p in bib_files if not p.is_symlink()], root)
     project.problems.extend(problems)
     return project

@@ -32,6 +32,12 @@ def _safe_markdown(value: str) -> str:
     return value
 
 
+def _no_placeholder(value: str) -> str:
+    if "TODO" in value:
+        raise ValueError("still holds a TODO placeholder; write it in your own words")
+    return value
+
+
 def _words_at_least(n: int):
     def check(value: str) -> str:
         count = len(value.split())
@@ -56,7 +62,7 @@ NodeId = Annotated[str, StringConstraints(pattern=NODE_ID_PATTERN, max_length=12
 CiteKey = Annotated[str, StringConstraints(pattern=CITE_KEY_PATTERN, max_length=80)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_http_url)]
 Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=40, max_length=2000),
-                  AfterValidator(_safe_markdown)]
+                  AfterValidator(_safe_markdown), AfterValidator(_no_placeholder)]
 
 
 class Strict(BaseModel):

@@ -29,6 +29,8 @@ class EvwmConfig(Config):
     root = c.Type(str, default=".")
     templates = c.Type(str, default="templates")
     nav_position = c.Type(int, default=0)
+    # Repository files published as pages (site path -> file), so e.g. CONTRIBUTING.md has one copy.
+    include = c.Type(dict, default={})
 
 
 class EvwmPlugin(BasePlugin[EvwmConfig]):
@@ -48,13 +50,21 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):
         for problem in self.kb.warnings:
             log.info(problem.format())  # data warnings must not fail a strict build
         renderer = Renderer(self.kb, root / self.config.templates)
-        self.generated = {**renderer.pages(), **renderer.downloads()}
+        self.generated = {**renderer.pages(), **renderer.downloads(), **self._included(root)}
         generated_nav = [{"Home": "index.md"}, {"Taxonomy": [self._nav(r) for r in self.kb.roots]},
                          {"Entries by year": "entries/index.md"}, {"Bibliography builder": "bibliography.md"}]
         user_nav = list(config.nav or [])
         pos = self.config.nav_position
         config.nav = user_nav[:pos] + generated_nav + user_nav[pos:]
         return config
+
+    def _included(self, root: Path) -> dict[str, str]:
+        pages = {}
+        for site_path, source in self.config.include.items():
+            text = (root / source).read_text(encoding="utf-8")
+            # links written for the repository (docs/x.md) point at the site's own pages (x.md)
+            pages[site_path] = text.replace("](docs/", "](")
+        return pages
 
     def _nav(self, node_id: str):
         name = html.escape(self.kb.nodes[node_id].name, quote=False)  # the theme does not escape nav titles

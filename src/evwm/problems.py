@@ -54,8 +54,9 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 
 def rel(path: Path, root: Path) -> str:
+    """The path relative to the project, without following a link in its last part."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -63,10 +63,14 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> N
                         node.start_mark.line + 1, "write the value out in full")
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("mapping keys must be plain names", key_node.start_mark.line + 1)
             key = key_node.value
+            if key in keys:  # PyYAML would silently keep the last value
+                raise YamlError(f"'{key}' is given twice", key_node.start_mark.line + 1, "keep one of them")
+            keys.add(key)
             lines[loc + (key,)] = key_node.start_mark.line + 1
             _walk(value_node, loc + (key,), lines, seen)
     elif isinstance(node, yaml.SequenceNode):
@@ -92,6 +96,8 @@ def parse_yaml(text: str) -> YamlDoc:
         raise YamlError(f"invalid YAML: {message}", line, hint) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", 0) from None
+    except RecursionError:
+        raise YamlError("invalid YAML: nested too deeply", 1, "records are at most a few levels deep") from None
     finally:
         loader.dispose()
     return YamlDoc(data, lines)

@@ -1,0 +1,101 @@
+"""Canonical text for records: one field order, one quoting rule, one wrapping rule.
+
+``evwm fmt`` writes it, ``evwm new`` starts from it, and it keeps pull-request diffs small. It is
+emitted from the validated model (not from the raw YAML), so formatting can never change meaning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from typing import Any
+
+import yaml
+
+from .bib import Citation
+from .models import Entry, TaxonomyNode
+
+WIDTH = 96
+PROSE = {"summary", "mechanism", "description"}
+_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/+()@,'%&=?~:#-]*$")
+
+
+def schema_header(kind: str, depth: int) -> str:
+    """The comment that points editors at the JSON Schema, relative to the file."""
+    name = "entry.schema.json" if kind == "entry" else "taxonomy-node.schema.json"
+    return f"# yaml-language-server: $schema={'../' * depth}schemas/{name}\n"
+
+
+def scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        if text.endswith(".0"):
+            return text[:-2]
+        return text if "e" not in text or "." in text else text.replace("e", ".0e")
+    text = str(value)
+    # Plain only when YAML would read the very same string back; JSON strings are valid YAML.
+    if _PLAIN.match(text) and not text.endswith(" ") and ": " not in text and " #" not in text:
+        if yaml.safe_load(text) == text:
+            return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def prose(key: str, text: str, indent: str) -> str:
+    """Wrapped folded block when that reads back identically; literal block for paragraphs."""
+    if text == " ".join(text.split()):
+        lines = textwrap.wrap(text, WIDTH - len(indent) - 2, break_long_words=False, break_on_hyphens=False)
+        return f"{indent}{key}: >-\n" + "".join(f"{indent}  {line}\n" for line in lines)
+    if all(line == line.rstrip() and not line.startswith((" ", "\t")) for line in text.split("\n")):
+        body = "".join(f"{indent}  {line}\n" if line else "\n" for line in text.split("\n"))
+        return f"{indent}{key}: |-\n{body}"
+    return f"{indent}{key}: {json.dumps(text, ensure_ascii=False)}\n"
+
+
+def mapping(data: dict[str, Any], indent: str = "") -> str:
+    out = []
+    for key, value in data.items():
+        if value is None or value == []:
+            continue
+        if key in PROSE and isinstance(value, str):
+            out.append(prose(key, value, indent))
+        elif isinstance(value, dict):
+            inner = mapping(value, indent + "  ")
+            if inner:  # a mapping whose fields are all empty is left out, like an empty list
+                out.append(f"{indent}{key}:\n" + inner)
+        elif isinstance(value, list):
+            out.append(f"{indent}{key}:\n")
+            for item in value:
+                if isinstance(item, dict):
+                    first, *rest = mapping(item, indent + "    ").splitlines(keepends=True)
+                    out.append(f"{indent}  - {first.lstrip()}" + "".join(rest))
+                else:
+                    out.append(f"{indent}  - {scalar(item)}\n")
+        else:
+            out.append(f"{indent}{key}: {scalar(value)}\n")
+    return "".join(out)
+
+
+def dump_entry(entry: Entry, depth: int = 2) -> str:
+    return schema_header("entry", depth) + mapping(entry.model_dump(mode="json"))
+
+
+def dump_node(node: TaxonomyNode, depth: int) -> str:
+    return schema_header("node", depth) + mapping(node.model_dump(mode="json"))
+
+
+def dump_bib(citations: list[Citation]) -> str:
+    """Records sorted by key, fields in a fixed order, values as written (UTF-8 kept), one per line."""
+    from .export.bibtex import FIELD_ORDER
+
+    blocks = []
+    for cit in sorted(citations, key=lambda c: c.key):
+        names = [f for f in FIELD_ORDER if f in cit.fields] + sorted(f for f in cit.fields if f not in FIELD_ORDER)
+        width = max((len(n) for n in names), default=0)
+        body = ",\n".join(f"  {n.ljust(width)} = {{{' '.join(cit.fields[n].split())}}}" for n in names)
+        blocks.append(f"@{cit.entry_type}{{{cit.key},\n{body}\n}}\n")
+    return "\n".join(blocks)

@@ -1,0 +1,74 @@
+"""`evwm fmt`: rewrite data files into canonical form (see ``canonical``); `--check` only reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bibtexparser
+
+from .bib import parse_bib
+from .canonical import dump_bib, dump_entry, dump_node
+from .loader import Source, _load_record, _yaml_files
+from .models import Entry, TaxonomyNode
+from .problems import Problem, rel
+from .yamlio import YamlError, read_text
+
+
+@dataclass
+class FmtResult:
+    changed: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _depth(path: Path, root: Path) -> int:
+    return len(path.relative_to(root).parts) - 1
+
+
+def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
+    """The canonical text of every file that differs from it; files with errors are left out."""
+    root = root.resolve()
+    changes: dict[Path, str] = {}
+    problems: list[Problem] = []
+    for folder, model, dump in (("taxonomy", TaxonomyNode, dump_node), ("entries", Entry, dump_entry)):
+        for path in _yaml_files(root / folder):
+            expected_id = (path.relative_to(root / folder).with_suffix("").as_posix()
+                           if model is TaxonomyNode else path.stem)
+            source, found = _load_record(path, root, model, expected_id)
+            if source is None or found:
+                problems += found
+                continue
+            text = dump(source.model, _depth(path, root))
+            if path.read_text(encoding="utf-8") != text:
+                changes[path] = text
+    for path in sorted((root / "bibliography").rglob("*.bib")) if (root / "bibliography").is_dir() else []:
+        name = rel(path, root)
+        try:
+            raw = read_text(path, 4 * 1024 * 1024)
+        except YamlError as exc:
+            problems.append(Problem(name, exc.line, "", exc.message, exc.hint))
+            continue
+        citations, found = parse_bib(raw, name)
+        if found:
+            problems += found
+            continue
+        library = bibtexparser.parse_string(raw)
+        if library.comments or library.strings or library.preambles:
+            problems.append(Problem(name, 1, "", "fmt keeps only records and would drop comments, @string or @preamble",
+                                    "move the comment into the entry's YAML or remove it"))
+            continue
+        text = dump_bib(citations)
+        if raw != text:
+            changes[path] = text
+    return changes, problems
+
+
+def run(root: Path, check: bool) -> FmtResult:
+    changes, problems = plan(root)
+    result = FmtResult(sorted(rel(p, root) for p in changes), problems)
+    if not check:
+        for path, text in changes.items():
+            tmp = path.with_name(path.name + ".fmt-tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+    return result

@@ -1,0 +1,147 @@
+"""The published site's export features, driven in Debian's Chromium through Playwright.
+
+The downloaded or copied text must equal what `evwm export` prints for the same filter.
+"""
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from evwm.export import export
+from evwm.export.bibtex import format_entry
+from evwm.export.select import Selection, select
+from evwm.kb import load
+from evwm.site import build_site
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing: scripts/test installs it"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A snapshot of the shipped knowledge base, built and served on a loopback port."""
+    root = tmp_path_factory.mktemp("shipped")
+    for item in ("mkdocs.yml", "CONTRIBUTING.md", "templates", "docs", "taxonomy", "entries", "bibliography"):
+        (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
+    out = root / "site"
+    assert build_site(root, strict=True, site_dir=out) == 0
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", load(root)
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    base, _ = site
+    context = browser.new_context(accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def open_builder(page, base):
+    page.goto(f"{base}/bibliography/")
+    page.wait_for_selector("#evwm-builder[data-ready='true']")
+
+
+def count(page) -> int:
+    return int(page.inner_text("#evwm-count"))
+
+
+def download(page, button) -> str:
+    with page.expect_download() as info:
+        page.click(button)
+    return Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def test_builder_starts_with_everything(page, site):
+    base, kb = site
+    open_builder(page, base)
+    assert count(page) == len(kb.entries)
+    assert int(page.inner_text("#evwm-cites")) == len(kb.citations)
+
+
+@pytest.mark.parametrize("selection, actions", [
+    (Selection(nodes=["inference/caching"], year_from=2025),
+     lambda p: (p.select_option("#f-node", ["inference/caching"]), p.fill("#f-from", "2025"))),
+    (Selection(applications=["game-simulation"], training=["training-free", "fine-tuning"]),
+     lambda p: (p.select_option("#f-app", ["game-simulation"]), p.select_option("#f-training", ["training-free", "fine-tuning"]))),
+    (Selection(nodes=["architectures"], code=True, venues=["CVPR", "ICLR"]),
+     lambda p: (p.select_option("#f-node", ["architectures"]), p.check("#f-code"), p.select_option("#f-venue", ["CVPR", "ICLR"]))),
+    (Selection(text="video diffusion", year_to=2024),
+     lambda p: (p.fill("#f-text", "Video diffusion"), p.fill("#f-to", "2024"))),
+])
+def test_filtered_download_equals_cli_output(page, site, selection, actions):
+    base, kb = site
+    expected = select(kb, selection)
+    assert expected, "the filter should match something in the shipped data"
+    open_builder(page, base)
+    actions(page)
+    assert count(page) == len(expected)
+    assert download(page, "#dl-bibtex") == export(kb, expected, "bibtex")
+    assert download(page, "#dl-csl") == export(kb, expected, "csl-json")
+
+
+def test_copy_buttons_put_the_same_text_on_the_clipboard(page, site):
+    base, kb = site
+    open_builder(page, base)
+    page.fill("#f-ids", "teacache, self-forcing")
+    expected = select(kb, Selection(ids=["teacache", "self-forcing"]))
+    assert count(page) == 2
+    page.click("#cp-bibtex")
+    page.wait_for_selector("#evwm-status:has-text('copied')")
+    assert page.evaluate("navigator.clipboard.readText()") == export(kb, expected, "bibtex")
+
+
+def test_entry_page_copy_button_copies_the_bibtex(page, site):
+    base, kb = site
+    page.goto(f"{base}/entries/self-forcing/")
+    page.click("article .highlight button[data-md-type=copy]")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == format_entry(kb.citations[kb.entries["self-forcing"].primary_cite]).strip()
+
+
+def test_taxonomy_page_offers_its_subtree_bibtex(page, site):
+    base, kb = site
+    page.goto(f"{base}/taxonomy/inference/caching/")
+    href = page.get_attribute("a.md-button:has-text('Download their BibTeX')", "href")
+    body = page.evaluate("async (u) => (await fetch(u)).text()", href)
+    assert body == export(kb, select(kb, Selection(nodes=["inference/caching"])), "bibtex")
+
+
+def test_builder_link_preselects_from_query(page, site):
+    base, kb = site
+    page.goto(f"{base}/bibliography/?node=applications/embodied-ai")
+    page.wait_for_selector("#evwm-builder[data-ready='true']")
+    assert count(page) == len(select(kb, Selection(nodes=["applications/embodied-ai"])))
