@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import bib_record
 
 CORPUS = Path(__file__).parent / "hostile"
 

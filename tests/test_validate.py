@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import bib_record, fill_sample
+from conftest import bib_record
 from evwm.cli import main
 
 
@@ -75,7 +75,7 @@ def test_duplicate_citations_are_errors(sample, capsys, record, message):
     sample.bib(record, name="zz")
     code, out = run(sample, capsys=capsys)
     assert code == 1
-    assert f"bibliography/zz.bib:1: " in out and message in out, out
+    assert "bibliography/zz.bib:1: " in out and message in out, out
 
 
 def test_duplicate_doi(sample, capsys):

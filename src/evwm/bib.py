@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -19,7 +19,7 @@ from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
 from .models import CITE_KEY_PATTERN
-from .problems import Problem, Severity
+from .problems import Problem
 from .yamlio import YamlError, read_text
 
 MAX_BIB_BYTES = 4 * 1024 * 1024
@@ -215,7 +215,7 @@ def check_citation(c: Citation) -> list[Problem]:
     venue_field = VENUE_FIELD.get(c.entry_type)
     if venue_field and not c.fields.get(venue_field):
         err(venue_field, f"@{c.entry_type} needs a '{venue_field}'",
-            f"add the venue, or use @misc for a preprint")
+            "add the venue, or use @misc for a preprint")
     eprint = c.fields.get("eprint")
     if eprint and not re.match(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$", eprint):
         err("eprint", f"'{eprint}' is not an arXiv identifier", "write it as 2506.08009, without 'arXiv:' or a version")
@@ -261,4 +261,3 @@ def load_bib_files(paths: list[Path], root: Path) -> tuple[list[Citation], list[
     return citations, problems
 
 
-__all__ = ["Citation", "Person", "Severity", "load_bib_files", "parse_bib", "latex_to_text", "normalize_title"]

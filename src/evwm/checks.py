@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 
-from .bib import normalize_title
 from .kb import APPLICATIONS_ROOT, KnowledgeBase, application_node
 from .loader import Project
 from .problems import Problem, Severity, did_you_mean
 
 
-def cross_check(kb: KnowledgeBase, project: Project) -> list[Problem]:
+def cross_check(kb: KnowledgeBase) -> list[Problem]:
     problems: list[Problem] = []
-    problems += _duplicates(project)
+    problems += _duplicates(kb.project)
     problems += _taxonomy(kb)
     problems += _entries(kb)
     problems += _citations(kb)
@@ -44,7 +42,7 @@ def _duplicates(project: Project) -> list[Problem]:
 
 def _taxonomy(kb: KnowledgeBase) -> list[Problem]:
     out = []
-    for node_id, src in kb.node_sources.items():
+    for src in kb.node_sources.values():
         parent = src.model.parent_id
         if parent and parent not in kb.node_sources:
             out.append(Problem(src.path, src.line("id"), "id", f"parent node '{parent}' does not exist",

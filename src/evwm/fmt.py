@@ -9,7 +9,7 @@ import bibtexparser
 
 from .bib import parse_bib
 from .canonical import dump_bib, dump_entry, dump_node
-from .loader import Source, _load_record, _yaml_files
+from .loader import load_record, yaml_files
 from .models import Entry, TaxonomyNode
 from .problems import Problem, rel
 from .yamlio import YamlError, read_text
@@ -31,10 +31,10 @@ def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
     changes: dict[Path, str] = {}
     problems: list[Problem] = []
     for folder, model, dump in (("taxonomy", TaxonomyNode, dump_node), ("entries", Entry, dump_entry)):
-        for path in _yaml_files(root / folder):
+        for path in yaml_files(root / folder):
             expected_id = (path.relative_to(root / folder).with_suffix("").as_posix()
                            if model is TaxonomyNode else path.stem)
-            source, found = _load_record(path, root, model, expected_id)
+            source, found = load_record(path, root, model, expected_id)
             if source is None or found:
                 problems += found
                 continue

@@ -40,7 +40,7 @@ class KnowledgeBase:
             self.entry_sources.setdefault(src.model.id, src)
         for cit in project.citations:
             self.citations.setdefault(cit.key, cit)
-        self._project = project
+        self.project = project  # the raw records, duplicates included, for the cross-checks
 
     # -- records -------------------------------------------------------------------------
     @cached_property
@@ -169,6 +169,6 @@ def load(root: Path) -> KnowledgeBase:
     from .checks import cross_check
 
     kb = KnowledgeBase(load_project(root))
-    kb.problems.extend(cross_check(kb, kb._project))
+    kb.problems.extend(cross_check(kb))
     kb.problems.sort(key=lambda p: (p.path, p.line, p.field, p.message))
     return kb

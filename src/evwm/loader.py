@@ -85,7 +85,7 @@ def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(getattr(current, "model_fields", {}))
 
 
-def _load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
+def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
     name = rel(path, root)
     if path.is_symlink():
         return None, _linked(path, root)
@@ -110,7 +110,7 @@ def _load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tu
     return Source(record, name, doc), problems
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
@@ -127,14 +127,14 @@ def _linked(path: Path, root: Path) -> list[Problem]:
 def load_project(root: Path) -> Project:
     root = root.resolve()
     project = Project(root)
-    for path in _yaml_files(root / "taxonomy"):
+    for path in yaml_files(root / "taxonomy"):
         expected = path.relative_to(root / "taxonomy").with_suffix("").as_posix()
-        source, problems = _load_record(path, root, TaxonomyNode, expected)
+        source, problems = load_record(path, root, TaxonomyNode, expected)
         project.problems.extend(problems)
         if source:
             project.nodes.append(source)
-    for path in _yaml_files(root / "entries"):
-        source, problems = _load_record(path, root, Entry, path.stem)
+    for path in yaml_files(root / "entries"):
+        source, problems = load_record(path, root, Entry, path.stem)
         project.problems.extend(problems)
         if source:
             project.entries.append(source)

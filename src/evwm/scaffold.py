@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from .arxiv import ArxivPaper
-from .bib import Citation, normalize_title, parse_bib
+from .bib import Citation, parse_bib
 from .canonical import dump_bib, schema_header, scalar
 from .kb import KnowledgeBase
 from .models import ID_PATTERN
