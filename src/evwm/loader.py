@@ -45,6 +45,19 @@ _MESSAGES = {
     "extra_forbidden": "is not a known field",
 }
 
+# How to fix the common type errors, in the contributor's terms (YAML, not Python).
+_HINTS = {
+    "list_type": "write a list: one '- item' per line below the field",
+    "dict_type": "write 'name: value' lines indented below the field",
+    "model_type": "write 'name: value' lines indented below the field",
+    "string_type": "write plain text (quote it if it looks like a number or true/false)",
+    "int_type": "write a whole number",
+    "int_parsing": "write a whole number",
+    "too_short": "add at least one item",
+    "too_long": "remove some items",
+    "string_too_short": "write more; see docs/data-format.md",
+}
+
 
 def pydantic_problems(exc: ValidationError, model: type[BaseModel], path: str, doc: YamlDoc) -> list[Problem]:
     out = []
@@ -67,6 +80,8 @@ def pydantic_problems(exc: ValidationError, model: type[BaseModel], path: str, d
             hint = "shorten it"
         elif kind in ("float_parsing", "float_type"):
             hint = "write a plain number such as 2.5, and put the unit in 'unit'"
+        else:
+            hint = _HINTS.get(kind, "")
         out.append(Problem(path, doc.line_of(loc), field_path(loc), message, hint))
     return out
 
