@@ -160,3 +160,17 @@ def test_stats_json(sample, capsys):
 def test_stats_refuses_broken_data(sample, capsys):
     sample.entry("broken", categories=["nope"], cites=["roe2025tiny"])
     assert main(["--root", str(sample.root), "stats"]) == 1
+
+
+def test_a_folder_that_is_not_a_project_is_refused(tmp_path, capsys):
+    assert main(["--root", str(tmp_path), "validate"]) == 2
+    assert "is not an evwm project" in capsys.readouterr().err
+
+
+def test_unwritable_outputs_are_reported_without_traceback(sample, capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["--root", str(sample.root), "export", "-o", str(blocker / "out.bib")]) == 1
+    assert "cannot write" in capsys.readouterr().err
+    assert main(["--root", str(sample.root), "build", "--site-dir", str(blocker / "site")]) == 1
+    assert "cannot write next to" in capsys.readouterr().err

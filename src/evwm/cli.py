@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -101,8 +102,14 @@ def cmd_export(args) -> int:
     text = export(kb, entries, args.format)
     if args.output:
         tmp = args.output.with_name(args.output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(args.output)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(args.output)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            print(f"error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return 1
         print(f"wrote {len(entries)} entries to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -259,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.root = find_root(args.root or Path.cwd())
+    if not any((args.root / d).is_dir() for d in ("taxonomy", "entries", "bibliography")):
+        print(f"error: {args.root} is not an evwm project (no taxonomy/, entries/ or bibliography/ folder); "
+              "run evwm inside one or pass --root", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -29,8 +29,12 @@ def build_site(root: Path, strict: bool = True, site_dir: Path | None = None) ->
 
     _mkdocs_logging()
     target = (site_dir or root / "site").resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    except OSError as exc:
+        print(f"error: cannot write next to {target}: {exc.strerror}", file=sys.stderr)
+        return 1
     try:
         config = load_config(str(root / "mkdocs.yml"), site_dir=str(staging), strict=strict)
         build(config)
