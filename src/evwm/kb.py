@@ -41,6 +41,7 @@ class KnowledgeBase:
         for cit in project.citations:
             self.citations.setdefault(cit.key, cit)
         self.project = project  # the raw records, duplicates included, for the cross-checks
+        self._subtree: dict[str, list[Entry]] = {}
 
     # -- records -------------------------------------------------------------------------
     @cached_property
@@ -99,17 +100,24 @@ class KnowledgeBase:
                 members[node_id].append(entry.id)
         return members
 
+    def nodes_of(self, entry: Entry) -> set[str]:
+        """Every node an entry belongs to, ancestors included: what a sub-tree filter matches."""
+        return {a for n in self.placements(entry) for a in (*self.ancestors(n), n)}
+
     def direct_entries(self, node_id: str) -> list[Entry]:
         return self.sort_entries(self.entries[e] for e in self._members.get(node_id, []))
 
     def subtree_entries(self, node_id: str) -> list[Entry]:
-        ids: set[str] = set()
-        stack = [node_id]
-        while stack:
-            current = stack.pop()
-            ids.update(self._members.get(current, []))
-            stack.extend(self.children(current))
-        return self.sort_entries(self.entries[e] for e in ids)
+        # Asked for by node pages, counts and downloads alike: computed once per node.
+        if node_id not in self._subtree:
+            ids: set[str] = set()
+            stack = [node_id]
+            while stack:
+                current = stack.pop()
+                ids.update(self._members.get(current, []))
+                stack.extend(self.children(current))
+            self._subtree[node_id] = self.sort_entries(self.entries[e] for e in ids)
+        return list(self._subtree[node_id])
 
     # -- citations -------------------------------------------------------------------------
     def citation(self, entry: Entry) -> Optional[Citation]:

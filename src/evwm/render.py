@@ -17,9 +17,9 @@ from urllib.parse import quote
 
 import jinja2
 
-from .bib import Citation
 from .export.bibtex import format_bibtex, format_entry
 from .export.jsondump import dump
+from .export.select import cited
 from .kb import KnowledgeBase
 from .models import Entry, TaxonomyNode
 from .reference import reference_parts
@@ -159,12 +159,8 @@ class Renderer:
         kb = self.kb
         out: dict[str, str] = {}
         for node in kb.iter_nodes():
-            out[node_bib(node.id)] = format_bibtex(_citations_of(kb, kb.subtree_entries(node.id)))
+            out[node_bib(node.id)] = format_bibtex(cited(kb, kb.subtree_entries(node.id)))
         out["downloads/evwm.bib"] = format_bibtex(list(kb.citations.values()))
         out["downloads/evwm.json"] = json.dumps(dump(kb), indent=1, ensure_ascii=False, sort_keys=True)
         return out
 
-
-def _citations_of(kb: KnowledgeBase, entries: list[Entry]) -> list[Citation]:
-    keys = {k for e in entries for k in e.cites if k in kb.citations}
-    return [kb.citations[k] for k in keys]

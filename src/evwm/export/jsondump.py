@@ -31,8 +31,7 @@ def entry_record(kb: KnowledgeBase, entry: Entry) -> dict[str, Any]:
     data["year"] = cit.year if cit else None
     data["venue"] = cit.venue_short if cit else None
     data["title"] = cit.title if cit else None
-    # Every node the entry belongs to, ancestors included: what a sub-tree filter matches.
-    data["nodes"] = sorted({a for n in kb.placements(entry) for a in [*kb.ancestors(n), n]})
+    data["nodes"] = sorted(kb.nodes_of(entry))
     return data
 
 

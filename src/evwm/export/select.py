@@ -31,10 +31,6 @@ class Selection:
     ids: list[str] = field(default_factory=list)
 
 
-def entry_nodes(kb: KnowledgeBase, entry: Entry) -> set[str]:
-    return {a for n in kb.placements(entry) for a in (*kb.ancestors(n), n)}
-
-
 def search_text(kb: KnowledgeBase, entry: Entry) -> str:
     cit = kb.citation(entry)
     return " ".join([entry.name, cit.title if cit else "", entry.summary]).lower()
@@ -43,9 +39,9 @@ def search_text(kb: KnowledgeBase, entry: Entry) -> str:
 def matches(kb: KnowledgeBase, entry: Entry, s: Selection) -> bool:
     cit = kb.citation(entry)
     year = cit.year if cit else None
-    if s.nodes and not entry_nodes(kb, entry) & set(s.nodes):
+    if s.nodes and not kb.nodes_of(entry) & set(s.nodes):
         return False
-    if s.applications and not entry_nodes(kb, entry) & {application_node(a) for a in s.applications}:
+    if s.applications and not kb.nodes_of(entry) & {application_node(a) for a in s.applications}:
         return False
     if (s.year_from is not None or s.year_to is not None) and year is None:
         return False
