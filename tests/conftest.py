@@ -20,7 +20,7 @@ class Project:
     def __init__(self, root: Path):
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        for item in ("mkdocs.yml", "CONTRIBUTING.md", "templates", "docs"):
+        for item in ("mkdocs.yml", "CONTRIBUTING.md", "templates", "docs", "vocab"):
             src = REPO / item
             if src.is_dir():
                 shutil.copytree(src, root / item)
@@ -85,7 +85,7 @@ def fill_sample(project: Project) -> Project:
     project.entry("fast-cache", categories=["inference/caching"], cites=["doe2024fast"],
                   links={"code": "https://github.com/example/fast-cache"}, tags=["cache"],
                   claims=[{"metric": "speedup", "value": 2.5, "unit": "x", "baseline": "50-step sampling",
-                           "hardware": "1x A100", "source": "Table 1"}])
+                           "hardware": "a100", "gpus": 1, "source": "Table 1"}])
     project.entry("tiny-quant", categories=["inference/quantization", "inference/caching"], cites=["roe2025tiny", "doe2024fast"],
                   relations=[{"type": "builds-on", "target": "fast-cache"}], training="fine-tuning")
     project.entry("game-sim", categories=["paradigms/distillation"], applications=["game-simulation"],

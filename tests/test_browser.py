@@ -16,7 +16,7 @@ from evwm.export import export
 from evwm.export.bibtex import format_entry
 from evwm.export.select import Selection, select
 from evwm.kb import load
-from evwm.site import build_site
+from evwm.site.build import build_site
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [

@@ -108,7 +108,7 @@ def test_non_ascii_becomes_latex_and_reads_back_identically(sample, capsys):
     code, out, _ = export(sample, "--id", "zeta", capsys=capsys)
     assert out.isascii()
     kb = load(sample.root)
-    from evwm.bib import parse_bib
+    from evwm.records.bib import parse_bib
 
     cit = parse_bib(out, "x")[0][0]
     assert cit.title == kb.citations["zeta2025x"].title

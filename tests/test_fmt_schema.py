@@ -3,7 +3,7 @@
 import json
 
 from conftest import REPO
-from evwm import schema
+from evwm.records import schema
 from evwm.cli import main
 from evwm.kb import load
 

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from evwm.models import Claim, Entry, TaxonomyNode
+from evwm.records.models import Claim, Entry, TaxonomyNode
 
 BASE = {
     "id": "fast-cache", "name": "Fast Cache", "categories": ["inference/caching"], "cites": ["doe2024fast"],

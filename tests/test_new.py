@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, bib_record
-from evwm import arxiv
+from evwm.curation import arxiv
 from evwm.cli import main
 
 DATA = Path(__file__).parent / "data" / "arxiv"

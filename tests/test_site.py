@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from conftest import bib_record
 from evwm.cli import main
-from evwm.site import build_site
+from evwm.site.build import build_site
 
 
 def build(project, capsys=None) -> Path:
@@ -52,12 +52,12 @@ def test_one_page_per_entry_and_node_and_all_links_resolve(sample):
 def test_entry_page_content(sample):
     page = (build(sample) / "entries/tiny-quant/index.html").read_text()
     assert "Builds on" in page and 'href="../fast-cache/"' in page
-    assert "Used by" in page and 'href="../game-sim/"' in page            # the relation seen from its target
+    assert "Is used by" in page and 'href="../game-sim/"' in page            # the relation seen from its target
     assert 'href="../../taxonomy/inference/quantization/"' in page
     assert "Fast Caching for Video Diffusion" in page and "Tiny Quantised Video Transformers" in page
     assert "@misc{roe2025tiny," in html.unescape(re.sub(r"<[^>]+>", "", page))
     fast = (build(sample) / "entries/fast-cache/index.html").read_text()
-    assert "2.5×" in fast and "50-step sampling" in fast and "1x A100" in fast and "Table 1" in fast
+    assert "2.5×" in fast and "50-step sampling" in fast and "1× NVIDIA A100" in fast and "Table 1" in fast
 
 
 def test_node_page_lists_subtree_with_year_venue_claim_and_code(sample):
@@ -80,8 +80,8 @@ def test_markup_in_any_text_field_is_escaped(sample):
     sample.entry("evil", name=f"Evil {HOSTILE}", cites=["evil2025x"],
                  summary=f"Summary {HOSTILE} and an attribute list {{: onclick=alert(1) }} [x](https://a.org)",
                  mechanism=f"Mechanism {HOSTILE} plus `code` and *emphasis* here.",
-                 base_models=[HOSTILE], claims=[{"metric": HOSTILE, "value": 1, "unit": "<u>", "baseline": HOSTILE,
-                                                 "hardware": HOSTILE, "setting": HOSTILE, "source": HOSTILE}],
+                 base_models=[HOSTILE], claims=[{"metric": "speedup", "value": 1, "unit": "x", "baseline": HOSTILE,
+                                                 "base_model": HOSTILE, "setting": HOSTILE, "source": HOSTILE}],
                  relations=[{"type": "uses", "target": "fast-cache", "note": HOSTILE}])
     site = build(sample)
     for page in ("entries/evil/index.html", "taxonomy/inference/evil/index.html", "index.html", "search/search_index.json", "entries/fast-cache/index.html", "taxonomy/inference/caching/index.html",

@@ -132,7 +132,7 @@ def test_unknown_field_suggests_the_right_one(sample, capsys):
     path = sample.write("entries/main/typo.yaml", (sample.root / "entries/main/fast-cache.yaml").read_text()
                         .replace("id: fast-cache", "id: typo").replace("summary:", "sumary:").replace("doe2024fast", "roe2025tiny", 1))
     code, out = run(sample, capsys=capsys)
-    assert f"entries/main/typo.yaml:{line_of(path, 'sumary')}: sumary: is not a known field (did you mean 'summary'?)" in out
+    assert f"entries/main/typo.yaml:{line_of(path, 'sumary')}: sumary: is not a known field (did you mean 'summary' or 'survey'?)" in out
 
 
 def test_cli_process_prints_no_traceback_and_exits_one(sample):

@@ -8,10 +8,10 @@ import json
 import sys
 from pathlib import Path
 
-from . import __version__
-from .export import FORMATS
-from .models import Training
-from .problems import summarize
+from evwm import __version__
+from evwm.export import FORMATS
+from evwm.records.models import Training
+from evwm.records.problems import summarize
 
 
 def find_root(start: Path) -> Path:
@@ -24,7 +24,7 @@ def find_root(start: Path) -> Path:
 
 
 def _load(args):
-    from .kb import load
+    from evwm.kb import load
 
     return load(args.root)
 
@@ -48,7 +48,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from .stats import compute, format_text
+    from evwm.kb.stats import compute, format_text
 
     kb = _load(args)
     if kb.errors:
@@ -60,7 +60,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .site import build_site
+    from evwm.site.build import build_site
 
     kb = _load(args)
     if not report(kb, quiet_warnings=True):
@@ -70,7 +70,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .site import serve_site
+    from evwm.site.build import serve_site
 
     kb = _load(args)
     if not report(kb, quiet_warnings=True):
@@ -79,8 +79,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export
-    from .export.select import Selection, select
+    from evwm.export import export
+    from evwm.export.select import Selection, select
 
     kb = _load(args)
     if kb.errors:
@@ -117,8 +117,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from . import scaffold
-    from .arxiv import ArxivError, lookup
+    from evwm.curation import scaffold
+    from evwm.curation.arxiv import ArxivError, lookup
 
     kb = _load(args)
     try:
@@ -144,7 +144,7 @@ def cmd_new(args) -> int:
 
 
 def cmd_fmt(args) -> int:
-    from .fmt import run
+    from evwm.curation.fmt import run
 
     result = run(args.root, check=args.check)
     for problem in result.problems:
@@ -164,7 +164,7 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from . import schema
+    from evwm.records import schema
 
     if args.check:
         stale = schema.stale(args.root)
@@ -178,8 +178,8 @@ def cmd_schema(args) -> int:
 
 def _unknown_filter_values(kb, args) -> list[str]:
     """Name each filter value that matches nothing at all, with the closest valid ones."""
-    from .kb import APPLICATIONS_ROOT
-    from .problems import closest
+    from evwm.kb import APPLICATIONS_ROOT
+    from evwm.records.problems import closest
 
     known = {
         "node": list(kb.nodes),

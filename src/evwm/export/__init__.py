@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from ..kb import KnowledgeBase
-from ..models import Entry
-from .bibtex import format_bibtex
-from .csl import to_csl
-from .listing import format_csv, format_markdown
-from .ris import format_ris
-from .select import cited
+from evwm.kb import KnowledgeBase
+from evwm.records.models import Entry
+from evwm.export.bibtex import format_bibtex
+from evwm.export.csl import to_csl
+from evwm.export.listing import format_csv, format_markdown
+from evwm.export.ris import format_ris
+from evwm.export.select import cited
 
 
 def csl_json(citations) -> str:

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..bib import Citation
-
-# Field order in every record we write; anything else follows alphabetically.
-FIELD_ORDER = ["title", "author", "editor", "booktitle", "journal", "volume", "number", "pages",
-               "year", "month", "publisher", "institution", "school", "doi", "eprint",
-               "archiveprefix", "primaryclass", "url", "note"]
-
-
-def _order(fields: dict[str, str]) -> list[str]:
-    known = [f for f in FIELD_ORDER if f in fields]
-    return known + sorted(f for f in fields if f not in FIELD_ORDER)
+from evwm.records.bib import Citation
+from evwm.records.bibtex import write_record
 
 
 def _latex_safe(value: str) -> str:
@@ -36,11 +27,6 @@ def _encoder():
     return _ENCODER
 
 
-def _value(value: str) -> str:
-    value = re.sub(r"\s+", " ", value).strip()
-    return "{" + _latex_safe(value) + "}"
-
-
 def format_entry(cit: Citation, dialect: str = "bibtex") -> str:
     fields = dict(cit.fields)
     entry_type = cit.entry_type
@@ -58,10 +44,7 @@ def format_entry(cit: Citation, dialect: str = "bibtex") -> str:
     elif cit.arxiv and "url" not in fields and "howpublished" not in fields and entry_type == "misc":
         # plain bibtex styles ignore eprint; a note keeps the identifier visible in print
         fields.setdefault("note", f"arXiv:{cit.arxiv}")
-    names = _order(fields)
-    width = max((len(n) for n in names), default=0)
-    body = ",\n".join(f"  {n.ljust(width)} = {_value(fields[n])}" for n in names)
-    return f"@{entry_type}{{{cit.key},\n{body}\n}}\n"
+    return write_record(entry_type, cit.key, fields, _latex_safe)
 
 
 def format_bibtex(citations: list[Citation], dialect: str = "bibtex") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..bib import Citation
+from evwm.records.bib import Citation
 
 CSL_TYPES = {"article": "article-journal", "inproceedings": "paper-conference",
              "incollection": "chapter", "book": "book", "techreport": "report", "phdthesis": "thesis"}

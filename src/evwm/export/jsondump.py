@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..bib import Citation
-from ..kb import KnowledgeBase
-from ..models import Entry
-from .csl import to_csl
+from evwm.records.bib import Citation
+from evwm.kb import KnowledgeBase
+from evwm.records.models import Entry
+from evwm.export.csl import to_csl
 
 
 def citation_record(cit: Citation) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def entry_record(kb: KnowledgeBase, entry: Entry) -> dict[str, Any]:
 
 
 def dump(kb: KnowledgeBase) -> dict[str, Any]:
-    from ..export.bibtex import format_entry
+    from evwm.export.bibtex import format_entry
 
     return {
         "taxonomy": [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from ..bib import Citation
-from ..kb import KnowledgeBase
-from ..models import Entry
-from ..reference import reference_parts
+from evwm.records.bib import Citation
+from evwm.kb import KnowledgeBase
+from evwm.records.models import Entry
+from evwm.records.reference import reference_parts
 
 
 def format_markdown(citations: list[Citation]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..bib import Citation
+from evwm.records.bib import Citation
 
 RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "incollection": "CHAP", "book": "BOOK",
              "techreport": "RPRT", "phdthesis": "THES"}

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..bib import Citation
-from ..kb import KnowledgeBase, application_node
-from ..models import Entry
+from evwm.records.bib import Citation
+from evwm.kb import KnowledgeBase, application_node
+from evwm.records.models import Entry
 
 
 @dataclass

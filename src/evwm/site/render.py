@@ -17,12 +17,12 @@ from urllib.parse import quote
 
 import jinja2
 
-from .export.bibtex import format_bibtex, format_entry
-from .export.jsondump import dump
-from .export.select import cited
-from .kb import KnowledgeBase
-from .models import Entry, TaxonomyNode
-from .reference import reference_parts
+from evwm.export.bibtex import format_bibtex, format_entry
+from evwm.export.jsondump import dump
+from evwm.export.select import cited
+from evwm.kb import KnowledgeBase
+from evwm.records.models import Entry, TaxonomyNode
+from evwm.records.reference import reference_parts
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
 
@@ -109,7 +109,7 @@ class Renderer:
 
     # -- pages ---------------------------------------------------------------------------
     def pages(self) -> dict[str, str]:
-        from .stats import compute
+        from evwm.kb.stats import compute
 
         stats = compute(self.kb)
         counts = {n["id"]: n["entries"] for n in stats["nodes"]}

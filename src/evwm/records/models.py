@@ -81,23 +81,52 @@ class RelationType(str, Enum):
     COMPARES_WITH = "compares-with"
     COMBINES_WITH = "combines-with"
     USES = "uses"
+    SUCCESSOR_OF = "successor-of"
 
     @property
     def label(self) -> str:
-        return {"builds-on": "builds on", "compares-with": "compares with",
-                "combines-with": "combines with", "uses": "uses"}[self.value]
+        """How the relation reads on the declaring entry's page: "this entry <label> target"."""
+        return _RELATION_LABELS[self.value][0]
 
     @property
     def inverse_label(self) -> str:
-        return {"builds-on": "built on by", "compares-with": "compared against by",
-                "combines-with": "combined with", "uses": "used by"}[self.value]
+        """How it reads on the target's page: "target <inverse label> this entry"."""
+        return _RELATION_LABELS[self.value][1]
+
+
+_RELATION_LABELS = {
+    "builds-on": ("builds on", "is built on by"),
+    "compares-with": ("compares with", "is compared against by"),
+    "combines-with": ("combines with", "is combined with"),
+    "uses": ("uses", "is used by"),
+    "successor-of": ("succeeds", "is succeeded by"),
+}
+
+
+SurveySection = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(I|II|III|IV|V|VI|VII|VIII)(\.[A-Z](\.[1-9])?)?$",
+                                                  max_length=20)]
+
+
+class NodeSurvey(Strict):
+    section: SurveySection = Field(description="The survey's section number, e.g. 'IV.B.2'.")
+    heading: Text = Field(description="The section's heading as the survey prints it.")
+
+
+class Passage(Strict):
+    section: SurveySection = Field(description="A survey section this page draws on, e.g. 'III.C'.")
+    note: Text = Field(description="What that passage argues, in your own words.")
 
 
 class TaxonomyNode(Strict):
     id: NodeId = Field(description="Path-like id such as 'inference/caching'; the parent is implied.")
     name: Text = Field(description="Display name.")
     order: int = Field(ge=0, le=1000, description="Position among siblings, smaller first.")
-    survey_section: Optional[Text] = Field(None, description="The survey's section, where known.")
+    survey: Optional[NodeSurvey] = Field(None, description="The survey section this node mirrors; "
+                                         "absent for evwm's own nodes.")
+    formerly: Annotated[list[NodeId], AfterValidator(_no_duplicates)] = Field(
+        default_factory=list, max_length=10, description="Old ids of this node; their URLs redirect here.")
+    draws_on: list[Passage] = Field(default_factory=list, max_length=12,
+                                    description="Survey passages a discussion or frontier page draws on.")
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=6000),
                            AfterValidator(_words_at_least(80)), AfterValidator(_safe_markdown)] = Field(
         description="Markdown in your own words: the cost attacked, how, the trade-off, neighbours.")
@@ -111,15 +140,51 @@ class TaxonomyNode(Strict):
         return self.id.count("/")
 
 
+class Scope(str, Enum):
+    END_TO_END = "end-to-end"
+    DENOISER = "denoiser"
+    ATTENTION = "attention"
+    KERNEL = "kernel"
+    DECODER = "decoder"
+    TRAINING = "training"
+
+
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+
+
+class Quality(Strict):
+    """The quality cost reported beside a speed-up: a score, its baseline, or the change."""
+
+    metric: Slug = Field(description="A quality metric from vocab/metrics.yaml (vbench, fvd, fid, ...).")
+    value: Optional[Number] = Field(None, description="The method's score.")
+    baseline_value: Optional[Number] = Field(None, description="The baseline's score.")
+    change: Optional[Number] = Field(None, description="Signed change against the baseline, in 'unit'.")
+    unit: Optional[Unit] = Field(None, description="Unit of value/change; the metric's canonical unit if omitted.")
+
+    @model_validator(mode="after")
+    def _something_reported(self) -> "Quality":
+        if self.value is None and self.change is None:
+            raise ValueError("give 'value' (with 'baseline_value' where known) or 'change'")
+        return self
+
+
 class Claim(Strict):
-    metric: Text = Field(description="What was measured (speedup, throughput, latency, ...).")
-    value: float = Field(description="The reported number.")
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] = Field(
-        description="x for speedups, FPS, s, ms, GB, steps, TFLOPs, %, ...")
+    metric: Slug = Field(description="A metric id from vocab/metrics.yaml (speedup, latency, throughput, ...).")
+    value: Number = Field(description="The reported number.")
+    unit: Unit = Field(description="One of the metric's units in vocab/metrics.yaml (x, s, fps, steps, GB, ...).")
+    scope: Optional[Scope] = Field(None, description="What the number covers (end-to-end, attention, ...).")
     baseline: Text = Field(description="What the number is compared with.")
-    hardware: Optional[Text] = Field(None, description="Hardware as the source states it.")
-    setting: Optional[Text] = Field(None, description="Resolution, length, model size, ...")
-    source: Text = Field(description="Where in the paper: Abstract, Table 2, Sec. 4.1, Fig. 1, README.")
+    base_model: Optional[Text] = Field(None, description="The model measured, a name in vocab/base-models.yaml.")
+    hardware: Optional[Slug] = Field(None, description="A device id from vocab/hardware.yaml.")
+    gpus: Optional[Annotated[int, Field(ge=1, le=100000)]] = Field(None, description="How many devices.")
+    resolution: Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]] = None
+    frames: Optional[Annotated[int, Field(ge=1, le=10000000)]] = None
+    quality: Optional[Quality] = Field(None, description="The quality change beside the speed.")
+    setting: Optional[Text] = Field(None, description="Task, model size, bit width, ...")
+    source: Text = Field(description="Where in the source: Abstract, Table 2, Sec. 4.1, Fig. 1, README.")
+    cite: Optional[CiteKey] = Field(None, description="BibTeX key of the source when it is not the entry's "
+                                    "own paper (for example the survey's table).")
 
     @property
     def display_value(self) -> str:
@@ -143,6 +208,11 @@ class Relation(Strict):
     note: Optional[Text] = None
 
 
+class EntrySurvey(Strict):
+    refs: Annotated[list[Annotated[int, Field(ge=1, le=10000)]], AfterValidator(_no_duplicates)] = Field(
+        min_length=1, max_length=40, description="The survey's reference numbers for this work.")
+
+
 class Entry(Strict):
     id: Slug = Field(description="Equals the file name without .yaml.")
     name: Text
@@ -160,6 +230,7 @@ class Entry(Strict):
     links: Links = Field(default_factory=Links)
     tags: Annotated[list[Slug], AfterValidator(_no_duplicates)] = Field(default_factory=list, max_length=20)
     relations: list[Relation] = Field(default_factory=list, max_length=60)
+    survey: Optional[EntrySurvey] = Field(None, description="Where the survey cites this work.")
 
     @model_validator(mode="after")
     def _relations_unique(self) -> "Entry":

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import bibtexparser
 
-from .bib import parse_bib
-from .canonical import dump_bib, dump_entry, dump_node
-from .loader import load_record, yaml_files
-from .models import Entry, TaxonomyNode
-from .problems import Problem, rel
-from .yamlio import YamlError, read_text
+from evwm.records.bib import parse_bib
+from evwm.records.canonical import dump_bib, dump_entry, dump_node
+from evwm.records.loader import load_record, yaml_files
+from evwm.records.models import Entry, TaxonomyNode
+from evwm.records.problems import Problem, rel
+from evwm.records.yamlio import YamlError, read_text
 
 
 @dataclass

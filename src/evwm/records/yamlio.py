@@ -79,7 +79,33 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> N
             _walk(item, loc + (i,), lines, seen)
 
 
+MAX_DEPTH = 32
+
+
+def _too_deep(text: str) -> int:
+    """Line of the first place where flow brackets nest deeper than any record needs, else 0.
+
+    Checked before parsing, because the parsers' own limits differ between PyYAML builds.
+    Brackets inside quotes count too: a false alarm needs 32 brackets in a row in one value.
+    """
+    depth = 0
+    line = 1
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch == "\n":
+            line += 1
+    return 0
+
+
 def parse_yaml(text: str) -> YamlDoc:
+    deep = _too_deep(text) if ("[" * 8 in text or "{" * 8 in text or text.count("[") > MAX_DEPTH) else 0
+    if deep:
+        raise YamlError("invalid YAML: nested too deeply", deep, "records are at most a few levels deep")
     loader = SafeLoader(text)
     try:
         node = loader.get_single_node()

@@ -11,10 +11,11 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .bib import Citation, load_bib_files
-from .models import Entry, TaxonomyNode
-from .problems import Problem, did_you_mean, field_path, rel
-from .yamlio import YamlDoc, YamlError, load_yaml
+from evwm.records.bib import Citation, load_bib_files
+from evwm.records.models import Entry, TaxonomyNode
+from evwm.records.problems import Problem, did_you_mean, field_path, rel
+from evwm.records.vocab import Vocabulary, load_vocabulary
+from evwm.records.yamlio import YamlDoc, YamlError, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,6 +39,7 @@ class Project:
     entries: list[Source[Entry]] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    vocab: Vocabulary = field(default_factory=Vocabulary)
 
 
 _MESSAGES = {
@@ -158,5 +160,7 @@ def load_project(root: Path) -> Project:
     for path in bib_files:
         project.problems.extend(_linked(path, root))
     project.citations, problems = load_bib_files([p for p in bib_files if not p.is_symlink()], root)
+    project.problems.extend(problems)
+    project.vocab, problems = load_vocabulary(root)
     project.problems.extend(problems)
     return project

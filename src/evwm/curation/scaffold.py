@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .arxiv import ArxivPaper
-from .bib import Citation, parse_bib
-from .canonical import dump_bib, schema_header, scalar
-from .kb import KnowledgeBase
-from .models import ID_PATTERN
+from evwm.curation.arxiv import ArxivPaper
+from evwm.records.bib import Citation, parse_bib
+from evwm.records.canonical import dump_bib, schema_header, scalar
+from evwm.kb import KnowledgeBase
+from evwm.records.models import ID_PATTERN
 
 STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "towards", "toward", "with", "via", "is", "are"}
 
@@ -96,7 +96,7 @@ def plan(kb: KnowledgeBase, bibtex: str, categories: list[str], entry_id: Option
         raise ScaffoldError("name at least one taxonomy node with --category (e.g. --category inference/caching)")
     for category in categories:
         if category not in kb.nodes:
-            from .problems import did_you_mean
+            from evwm.records.problems import did_you_mean
 
             raise ScaffoldError(f"unknown taxonomy node '{category}' {did_you_mean(category, kb.nodes)}".rstrip())
     entry_id = entry_id or slug(cit.title)

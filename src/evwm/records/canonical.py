@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
-from .bib import Citation
-from .models import Entry, TaxonomyNode
+from evwm.records.bib import Citation
+from evwm.records.bibtex import write_record
+from evwm.records.models import Entry, TaxonomyNode
 
 WIDTH = 96
 PROSE = {"summary", "mechanism", "description"}
@@ -90,12 +91,4 @@ def dump_node(node: TaxonomyNode, depth: int) -> str:
 
 def dump_bib(citations: list[Citation]) -> str:
     """Records sorted by key, fields in a fixed order, values as written (UTF-8 kept), one per line."""
-    from .export.bibtex import FIELD_ORDER
-
-    blocks = []
-    for cit in sorted(citations, key=lambda c: c.key):
-        names = [f for f in FIELD_ORDER if f in cit.fields] + sorted(f for f in cit.fields if f not in FIELD_ORDER)
-        width = max((len(n) for n in names), default=0)
-        body = ",\n".join(f"  {n.ljust(width)} = {{{' '.join(cit.fields[n].split())}}}" for n in names)
-        blocks.append(f"@{cit.entry_type}{{{cit.key},\n{body}\n}}\n")
-    return "\n".join(blocks)
+    return "\n".join(write_record(c.entry_type, c.key, c.fields) for c in sorted(citations, key=lambda c: c.key))

@@ -17,8 +17,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .kb import KnowledgeBase, load
-from .render import Renderer, node_page
+from evwm.kb import KnowledgeBase, load
+from evwm.site.render import Renderer, node_page
 
 log = logging.getLogger("mkdocs.plugins.evwm")
 

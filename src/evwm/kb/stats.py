@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .kb import APPLICATIONS_ROOT, KnowledgeBase
+from evwm.kb.base import APPLICATIONS_ROOT, KnowledgeBase
 
 
 def compute(kb: KnowledgeBase) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterator, Optional
 
-from .bib import Citation
-from .loader import Project, Source, load_project
-from .models import Entry, Relation, TaxonomyNode
-from .problems import Problem, Severity
+from evwm.records.bib import Citation
+from evwm.records.loader import Project, Source, load_project
+from evwm.records.models import Claim, Entry, Relation, TaxonomyNode
+from evwm.records.problems import Problem, Severity
 
 APPLICATIONS_ROOT = "applications"
 
@@ -41,6 +41,7 @@ class KnowledgeBase:
         for cit in project.citations:
             self.citations.setdefault(cit.key, cit)
         self.project = project  # the raw records, duplicates included, for the cross-checks
+        self.vocab = project.vocab
         self._subtree: dict[str, list[Entry]] = {}
 
     # -- records -------------------------------------------------------------------------
@@ -163,6 +164,31 @@ class KnowledgeBase:
     def iter_nodes(self) -> Iterator[TaxonomyNode]:
         return iter(self.nodes.values())
 
+    # -- claims ----------------------------------------------------------------------------
+    def hardware_label(self, claim: Claim) -> str:
+        """'4× NVIDIA A800' from the device id and count; what the source said when it is not a known id."""
+        if not claim.hardware:
+            return ""
+        device = self.vocab.devices.get(claim.hardware)
+        name = device.name if device else claim.hardware
+        return f"{claim.gpus}× {name}" if claim.gpus else name
+
+    def metric_name(self, metric_id: str) -> str:
+        metric = self.vocab.metrics.get(metric_id)
+        return metric.name if metric else metric_id
+
+    def quality_label(self, claim: Claim) -> str:
+        """'VBench −0.07 %' or 'FVD 120 (baseline 130)': the quality cost shown beside a speed."""
+        q = claim.quality
+        if q is None:
+            return ""
+        name = self.metric_name(q.metric)
+        unit = f" {q.unit}" if q.unit else ""
+        if q.change is not None:
+            return f"{name} {q.change:+g}{unit}"
+        base = f" (baseline {q.baseline_value:g})" if q.baseline_value is not None else ""
+        return f"{name} {q.value:g}{unit}{base}"
+
     # -- problems --------------------------------------------------------------------------
     @property
     def errors(self) -> list[Problem]:
@@ -171,12 +197,3 @@ class KnowledgeBase:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.WARNING]
-
-
-def load(root: Path) -> KnowledgeBase:
-    from .checks import cross_check
-
-    kb = KnowledgeBase(load_project(root))
-    kb.problems.extend(cross_check(kb))
-    kb.problems.sort(key=lambda p: (p.path, p.line, p.field, p.message))
-    return kb

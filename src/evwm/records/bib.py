@@ -18,9 +18,9 @@ import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
-from .models import CITE_KEY_PATTERN
-from .problems import Problem
-from .yamlio import YamlError, read_text
+from evwm.records.models import CITE_KEY_PATTERN
+from evwm.records.problems import Problem
+from evwm.records.yamlio import YamlError, read_text
 
 MAX_BIB_BYTES = 4 * 1024 * 1024
 
@@ -244,7 +244,7 @@ def _unescaped_special(value: str) -> str:
 
 
 def load_bib_files(paths: list[Path], root: Path) -> tuple[list[Citation], list[Problem]]:
-    from .problems import rel
+    from evwm.records.problems import rel
 
     citations: list[Citation] = []
     problems: list[Problem] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .bib import Citation
+from evwm.records.bib import Citation
 
 MAX_AUTHORS_SHOWN = 12
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .models import Entry, TaxonomyNode
+from evwm.records.models import Entry, TaxonomyNode
 
 SCHEMAS = {"entry.schema.json": Entry, "taxonomy-node.schema.json": TaxonomyNode}
 

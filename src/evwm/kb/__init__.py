@@ -1,0 +1,19 @@
+"""The knowledge base: records gathered into one object with indexes, and the checks across them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evwm.kb.base import APPLICATIONS_ROOT, Incoming, KnowledgeBase, application_node
+from evwm.kb.checks import cross_check
+from evwm.records.loader import load_project
+
+__all__ = ["APPLICATIONS_ROOT", "Incoming", "KnowledgeBase", "application_node", "load"]
+
+
+def load(root: Path) -> KnowledgeBase:
+    """Read every file under ``root``, validate each record and cross-check the whole."""
+    kb = KnowledgeBase(load_project(root))
+    kb.problems.extend(cross_check(kb))
+    kb.problems.sort(key=lambda p: (p.path, p.line, p.field, p.message))
+    return kb

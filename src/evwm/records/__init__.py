@@ -1,0 +1,1 @@
+"""Reading files into typed records: YAML and BibTeX parsing, models, the file policy, canonical text."""
