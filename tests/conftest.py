@@ -36,8 +36,13 @@ class Project:
         return path
 
     def node(self, node_id: str, name: str | None = None, order: int = 1, **extra) -> Path:
-        data = {"id": node_id, "name": name or node_id.rsplit("/", 1)[-1].title(), "order": order,
-                "description": DESCRIPTION, **extra}
+        data = {
+            "id": node_id,
+            "name": name or node_id.rsplit("/", 1)[-1].title(),
+            "order": order,
+            "description": DESCRIPTION,
+            **extra,
+        }
         return self.write(f"taxonomy/{node_id}.yaml", yaml.safe_dump(data, sort_keys=False))
 
     def entry(self, entry_id: str, folder: str = "main", **fields) -> Path:
@@ -47,7 +52,9 @@ class Project:
             "categories": fields.pop("categories", ["inference/caching"]),
             "cites": fields.pop("cites", [f"{entry_id.replace('-', '')}2025"]),
             "summary": fields.pop("summary", "A method that makes video diffusion models faster to sample."),
-            "mechanism": fields.pop("mechanism", "It reuses features from earlier denoising steps instead of recomputing."),
+            "mechanism": fields.pop(
+                "mechanism", "It reuses features from earlier denoising steps instead of recomputing."
+            ),
             "training": fields.pop("training", "training-free"),
             **fields,
         }
@@ -57,8 +64,15 @@ class Project:
         return self.write(f"bibliography/{name}.bib", text)
 
 
-def bib_record(key: str, title: str, year: int = 2025, eprint: str | None = None,
-               authors: str = "Doe, Jane and Roe, Richard", kind: str = "misc", **fields) -> str:
+def bib_record(
+    key: str,
+    title: str,
+    year: int = 2025,
+    eprint: str | None = None,
+    authors: str = "Doe, Jane and Roe, Richard",
+    kind: str = "misc",
+    **fields,
+) -> str:
     lines = [f"@{kind}{{{key},", f"  title = {{{title}}},", f"  author = {{{authors}}},", f"  year = {{{year}}},"]
     if eprint:
         lines += [f"  eprint = {{{eprint}}},", "  archiveprefix = {arXiv},"]
@@ -78,24 +92,67 @@ def sample(project: Project) -> Project:
 
 def fill_sample(project: Project) -> Project:
     """A small but complete knowledge base: every kind of page and link occurs in it."""
-    for node_id, order in [("paradigms", 1), ("paradigms/distillation", 1), ("inference", 2),
-                           ("inference/caching", 1), ("inference/quantization", 2), ("applications", 3),
-                           ("applications/game-simulation", 1), ("applications/autonomous-driving", 2)]:
+    for node_id, order in [
+        ("paradigms", 1),
+        ("paradigms/distillation", 1),
+        ("inference", 2),
+        ("inference/caching", 1),
+        ("inference/quantization", 2),
+        ("applications", 3),
+        ("applications/game-simulation", 1),
+        ("applications/autonomous-driving", 2),
+    ]:
         project.node(node_id, order=order)
-    project.entry("fast-cache", categories=["inference/caching"], cites=["doe2024fast"],
-                  links={"code": "https://github.com/example/fast-cache"}, tags=["cache"],
-                  claims=[{"metric": "speedup", "value": 2.5, "unit": "x", "baseline": "50-step sampling",
-                           "hardware": "a100", "gpus": 1, "source": "Table 1"}])
-    project.entry("tiny-quant", categories=["inference/quantization", "inference/caching"], cites=["roe2025tiny", "doe2024fast"],
-                  relations=[{"type": "builds-on", "target": "fast-cache"}], training="fine-tuning")
-    project.entry("game-sim", categories=["paradigms/distillation"], applications=["game-simulation"],
-                  cites=["muller2025game"], relations=[{"type": "uses", "target": "tiny-quant", "note": "for speed"}],
-                  training="from-scratch", tags=["real-time"])
+    project.entry(
+        "fast-cache",
+        categories=["inference/caching"],
+        cites=["doe2024fast"],
+        links={"code": "https://github.com/example/fast-cache"},
+        tags=["cache"],
+        claims=[
+            {
+                "metric": "speedup",
+                "value": 2.5,
+                "unit": "x",
+                "baseline": "50-step sampling",
+                "hardware": "a100",
+                "gpus": 1,
+                "source": "Table 1",
+            }
+        ],
+    )
+    project.entry(
+        "tiny-quant",
+        categories=["inference/quantization", "inference/caching"],
+        cites=["roe2025tiny", "doe2024fast"],
+        relations=[{"type": "builds-on", "target": "fast-cache"}],
+        training="fine-tuning",
+    )
+    project.entry(
+        "game-sim",
+        categories=["paradigms/distillation"],
+        applications=["game-simulation"],
+        cites=["muller2025game"],
+        relations=[{"type": "uses", "target": "tiny-quant", "note": "for speed"}],
+        training="from-scratch",
+        tags=["real-time"],
+    )
     project.bib(
-        bib_record("doe2024fast", "Fast Caching for Video Diffusion", 2024, "2401.00001",
-                   kind="inproceedings", booktitle="Conference on Neural Information Processing Systems (NeurIPS)")
+        bib_record(
+            "doe2024fast",
+            "Fast Caching for Video Diffusion",
+            2024,
+            "2401.00001",
+            kind="inproceedings",
+            booktitle="Conference on Neural Information Processing Systems (NeurIPS)",
+        )
         + bib_record("roe2025tiny", "Tiny Quantised Video Transformers", 2025, "2502.00002")
-        + bib_record("muller2025game", "A Playable Game World at {{Real-Time}} Speed", 2025, "2503.00003",
-                     authors="M{\\\"u}ller, J{\\\"o}rg and {Team Example} and Garc{\\'i}a, Ana")
+        + bib_record(
+            "muller2025game",
+            "A Playable Game World at {{Real-Time}} Speed",
+            2025,
+            "2503.00003",
+            authors='M{\\"u}ller, J{\\"o}rg and {Team Example} and Garc{\\\'i}a, Ana',
+        )
     )
     return project

@@ -50,9 +50,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -92,16 +102,34 @@ def test_builder_starts_with_everything(page, site):
     assert int(page.inner_text("#evwm-cites")) == len(kb.citations)
 
 
-@pytest.mark.parametrize("selection, actions", [
-    (Selection(nodes=["inference/caching"], year_from=2025),
-     lambda p: (p.select_option("#f-node", ["inference/caching"]), p.fill("#f-from", "2025"))),
-    (Selection(applications=["game-simulation"], training=["training-free", "fine-tuning"]),
-     lambda p: (p.select_option("#f-app", ["game-simulation"]), p.select_option("#f-training", ["training-free", "fine-tuning"]))),
-    (Selection(nodes=["architectures"], code=True, venues=["CVPR", "ICLR"]),
-     lambda p: (p.select_option("#f-node", ["architectures"]), p.check("#f-code"), p.select_option("#f-venue", ["CVPR", "ICLR"]))),
-    (Selection(text="video diffusion", year_to=2024),
-     lambda p: (p.fill("#f-text", "Video diffusion"), p.fill("#f-to", "2024"))),
-])
+@pytest.mark.parametrize(
+    "selection, actions",
+    [
+        (
+            Selection(nodes=["inference/caching"], year_from=2025),
+            lambda p: (p.select_option("#f-node", ["inference/caching"]), p.fill("#f-from", "2025")),
+        ),
+        (
+            Selection(applications=["game-simulation"], training=["training-free", "fine-tuning"]),
+            lambda p: (
+                p.select_option("#f-app", ["game-simulation"]),
+                p.select_option("#f-training", ["training-free", "fine-tuning"]),
+            ),
+        ),
+        (
+            Selection(nodes=["architectures"], code=True, venues=["CVPR", "ICLR"]),
+            lambda p: (
+                p.select_option("#f-node", ["architectures"]),
+                p.check("#f-code"),
+                p.select_option("#f-venue", ["CVPR", "ICLR"]),
+            ),
+        ),
+        (
+            Selection(text="video diffusion", year_to=2024),
+            lambda p: (p.fill("#f-text", "Video diffusion"), p.fill("#f-to", "2024")),
+        ),
+    ],
+)
 def test_filtered_download_equals_cli_output(page, site, selection, actions):
     base, kb = site
     expected = select(kb, selection)

@@ -54,16 +54,32 @@ def test_most_architecture_and_inference_entries_report_numbers(kb):
 
 
 def test_every_entry_cites_a_paper_with_an_identifier_and_year(kb):
-    missing = [e.id for e in kb.entries.values()
-               if not (kb.citation(e).arxiv or kb.citation(e).doi or kb.citation(e).url) or not kb.citation(e).year]
+    missing = [
+        e.id
+        for e in kb.entries.values()
+        if not (kb.citation(e).arxiv or kb.citation(e).doi or kb.citation(e).url) or not kb.citation(e).year
+    ]
     assert not missing
 
 
 def test_the_survey_taxonomy_is_complete(kb):
-    expected = {"background", "paradigms/distillation/step-reduction", "paradigms/distillation/consistency",
-                "paradigms/distillation/adversarial", "paradigms/autoregressive", "architectures/hierarchical-vae",
-                "architectures/memory", "architectures/attention", "architectures/extrapolation",
-                "inference/parallelism", "inference/caching", "inference/pruning", "inference/quantization",
-                "applications/autonomous-driving", "applications/embodied-ai", "applications/game-simulation",
-                "frontiers"}
+    expected = {
+        "background",
+        "paradigms/distillation/step-reduction",
+        "paradigms/distillation/consistency",
+        "paradigms/distillation/adversarial",
+        "paradigms/autoregressive",
+        "architectures/hierarchical-vae",
+        "architectures/memory",
+        "architectures/attention",
+        "architectures/extrapolation",
+        "inference/parallelism",
+        "inference/caching",
+        "inference/pruning",
+        "inference/quantization",
+        "applications/autonomous-driving",
+        "applications/embodied-ai",
+        "applications/game-simulation",
+        "frontiers",
+    }
     assert expected <= set(kb.nodes)

@@ -24,23 +24,26 @@ def keys(bibtex_text):
     return re.findall(r"^@\w+\{([^,]+),", bibtex_text, flags=re.M)
 
 
-@pytest.mark.parametrize("args, expected", [
-    ([], ["doe2024fast", "muller2025game", "roe2025tiny"]),
-    (["--node", "inference"], ["doe2024fast", "roe2025tiny"]),                 # sub-tree, deduplicated
-    (["--node", "inference/quantization"], ["doe2024fast", "roe2025tiny"]),    # all works the entry cites
-    (["--node", "paradigms", "--node", "inference/caching"], ["doe2024fast", "muller2025game", "roe2025tiny"]),
-    (["--application", "game-simulation"], ["muller2025game"]),
-    (["--from", "2025"], ["doe2024fast", "muller2025game", "roe2025tiny"]),    # tiny-quant (2025) cites doe2024fast
-    (["--to", "2024"], ["doe2024fast"]),
-    (["--venue", "neurips"], ["doe2024fast"]),
-    (["--venue", "arXiv", "--from", "2025", "--to", "2025"], ["doe2024fast", "muller2025game", "roe2025tiny"]),
-    (["--tag", "real-time"], ["muller2025game"]),
-    (["--training", "fine-tuning"], ["doe2024fast", "roe2025tiny"]),
-    (["--code"], ["doe2024fast"]),
-    (["--text", "PLAYABLE world"], ["muller2025game"]),
-    (["--id", "fast-cache", "--id", "game-sim"], ["doe2024fast", "muller2025game"]),
-    (["--node", "inference", "--training", "training-free"], ["doe2024fast"]),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ([], ["doe2024fast", "muller2025game", "roe2025tiny"]),
+        (["--node", "inference"], ["doe2024fast", "roe2025tiny"]),  # sub-tree, deduplicated
+        (["--node", "inference/quantization"], ["doe2024fast", "roe2025tiny"]),  # all works the entry cites
+        (["--node", "paradigms", "--node", "inference/caching"], ["doe2024fast", "muller2025game", "roe2025tiny"]),
+        (["--application", "game-simulation"], ["muller2025game"]),
+        (["--from", "2025"], ["doe2024fast", "muller2025game", "roe2025tiny"]),  # tiny-quant (2025) cites doe2024fast
+        (["--to", "2024"], ["doe2024fast"]),
+        (["--venue", "neurips"], ["doe2024fast"]),
+        (["--venue", "arXiv", "--from", "2025", "--to", "2025"], ["doe2024fast", "muller2025game", "roe2025tiny"]),
+        (["--tag", "real-time"], ["muller2025game"]),
+        (["--training", "fine-tuning"], ["doe2024fast", "roe2025tiny"]),
+        (["--code"], ["doe2024fast"]),
+        (["--text", "PLAYABLE world"], ["muller2025game"]),
+        (["--id", "fast-cache", "--id", "game-sim"], ["doe2024fast", "muller2025game"]),
+        (["--node", "inference", "--training", "training-free"], ["doe2024fast"]),
+    ],
+)
 def test_selection(sample, capsys, args, expected):
     code, out, err = export(sample, *args, capsys=capsys)
     assert code == 0, err
@@ -57,12 +60,15 @@ def test_output_is_deterministic_and_written_to_file(sample, capsys, tmp_path):
     assert "wrote 3 entries" in err
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--node", "inference/cachng"], "unknown node 'inference/cachng'; did you mean inference/caching"),
-    (["--application", "games"], "unknown application 'games'; did you mean"),
-    (["--venue", "NeurIPZ"], "unknown venue 'NeurIPZ'; did you mean NeurIPS"),
-    (["--id", "fast-cach"], "unknown id 'fast-cach'; did you mean fast-cache"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--node", "inference/cachng"], "unknown node 'inference/cachng'; did you mean inference/caching"),
+        (["--application", "games"], "unknown application 'games'; did you mean"),
+        (["--venue", "NeurIPZ"], "unknown venue 'NeurIPZ'; did you mean NeurIPS"),
+        (["--id", "fast-cach"], "unknown id 'fast-cach'; did you mean fast-cache"),
+    ],
+)
 def test_unknown_values_name_the_closest_valid_ones(sample, capsys, args, message):
     code, out, err = export(sample, *args, capsys=capsys)
     assert code == 2 and out == ""
@@ -76,8 +82,11 @@ def test_empty_selection_is_an_error(sample, capsys):
 
 
 def test_bad_arguments_exit_nonzero_without_traceback(sample):
-    result = subprocess.run([sys.executable, "-m", "evwm.cli", "--root", str(sample.root), "export", "--from", "soon"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "evwm.cli", "--root", str(sample.root), "export", "--from", "soon"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr and "invalid int value" in result.stderr
 
 
@@ -105,7 +114,7 @@ def _ascii_latex(value):
 def test_non_ascii_becomes_latex_and_reads_back_identically(sample, capsys):
     sample.bib(bib_record("zeta2025x", "Über Schrödinger’s Café", authors="Šimánek, Zoë and Ng, Ana"), name="x")
     sample.entry("zeta", cites=["zeta2025x"])
-    code, out, _ = export(sample, "--id", "zeta", capsys=capsys)
+    _code, out, _ = export(sample, "--id", "zeta", capsys=capsys)
     assert out.isascii()
     kb = load(sample.root)
     from evwm.records.bib import parse_bib
@@ -115,13 +124,16 @@ def test_non_ascii_becomes_latex_and_reads_back_identically(sample, capsys):
     assert [p.full for p in cit.authors] == ["Zoë Šimánek", "Ana Ng"]
 
 
-@pytest.mark.parametrize("fmt, check", [
-    ("biblatex", lambda t: "@inproceedings{doe2024fast," in t and "date" in t and "eprinttype" in t),
-    ("ris", lambda t: t.count("TY  - ") == 3 and "AU  - Müller, Jörg" in t and "AU  - Team Example" in t),
-    ("markdown", lambda t: t.startswith("1. Jane Doe and Richard Roe. **Fast Caching for Video Diffusion**.")),
-    ("csv", lambda t: t.splitlines()[0].startswith("id,name,title") and len(t.splitlines()) == 4),
-    ("csl-json", lambda t: [i["id"] for i in json.loads(t)] == ["doe2024fast", "muller2025game", "roe2025tiny"]),
-])
+@pytest.mark.parametrize(
+    "fmt, check",
+    [
+        ("biblatex", lambda t: "@inproceedings{doe2024fast," in t and "date" in t and "eprinttype" in t),
+        ("ris", lambda t: t.count("TY  - ") == 3 and "AU  - Müller, Jörg" in t and "AU  - Team Example" in t),
+        ("markdown", lambda t: t.startswith("1. Jane Doe and Richard Roe. **Fast Caching for Video Diffusion**.")),
+        ("csv", lambda t: t.splitlines()[0].startswith("id,name,title") and len(t.splitlines()) == 4),
+        ("csl-json", lambda t: [i["id"] for i in json.loads(t)] == ["doe2024fast", "muller2025game", "roe2025tiny"]),
+    ],
+)
 def test_formats(sample, capsys, fmt, check):
     code, out, _ = export(sample, "--format", fmt, capsys=capsys)
     assert code == 0 and check(out), out
@@ -130,11 +142,16 @@ def test_formats(sample, capsys, fmt, check):
 def test_csl_names(sample, capsys):
     _, out, _ = export(sample, "--id", "game-sim", "-f", "csl-json", capsys=capsys)
     item = json.loads(out)[0]
-    assert item["author"] == [{"family": "Müller", "given": "Jörg"}, {"literal": "Team Example"}, {"family": "García", "given": "Ana"}]
+    assert item["author"] == [
+        {"family": "Müller", "given": "Jörg"},
+        {"literal": "Team Example"},
+        {"family": "García", "given": "Ana"},
+    ]
     assert item["issued"] == {"date-parts": [[2025]]} and item["number"] == "arXiv:2503.00003"
 
 
 # -- the shipped knowledge base through real tools ---------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def shipped_export(tmp_path_factory):
@@ -164,7 +181,11 @@ def test_full_export_runs_through_bibtex_without_warnings(shipped_export):
 def test_csl_json_renders_with_pandoc_citeproc(shipped_export):
     kb, folder = shipped_export
     (folder / "doc.md").write_text("---\nnocite: '@*'\n---\n\n# References\n")
-    result = subprocess.run(["pandoc", "doc.md", "--citeproc", "--bibliography=refs.json", "-t", "html"],
-                            cwd=folder, capture_output=True, text=True)
+    result = subprocess.run(
+        ["pandoc", "doc.md", "--citeproc", "--bibliography=refs.json", "-t", "html"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
     assert result.stdout.count('class="csl-entry"') == len(kb.citations)

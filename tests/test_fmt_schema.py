@@ -3,9 +3,9 @@
 import json
 
 from conftest import REPO
-from evwm.records import schema
 from evwm.cli import main
 from evwm.kb import load
+from evwm.records import schema
 
 
 def fmt(project, *args, capsys):
@@ -32,7 +32,9 @@ def test_fmt_rewrites_into_canonical_form_and_is_idempotent(sample, capsys):
     assert snapshot(sample) == first
     assert fmt(sample, "--check", capsys=capsys)[0] == 0
     after = load(sample.root)
-    assert {k: e.model_dump() for k, e in after.entries.items()} == {k: e.model_dump() for k, e in before.entries.items()}
+    assert {k: e.model_dump() for k, e in after.entries.items()} == {
+        k: e.model_dump() for k, e in before.entries.items()
+    }
     text = path.read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schemas/entry.schema.json\nid: fast-cache\n")
     assert "training: training-free\n" in text
@@ -40,7 +42,7 @@ def test_fmt_rewrites_into_canonical_form_and_is_idempotent(sample, capsys):
 
 def test_fmt_sorts_bibtex_and_orders_fields(sample, capsys):
     bib = sample.root / "bibliography/main.bib"
-    bib.write_text("@misc{zz2020z,\n year={2020}, author = {Zed, Zoe}, title = \"Last\"}\n\n" + bib.read_text())
+    bib.write_text('@misc{zz2020z,\n year={2020}, author = {Zed, Zoe}, title = "Last"}\n\n' + bib.read_text())
     sample.entry("zz", cites=["zz2020z"])
     fmt(sample, capsys=capsys)
     text = bib.read_text()

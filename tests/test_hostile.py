@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-
 CORPUS = Path(__file__).parent / "hostile"
 
 CASES = {
@@ -34,8 +33,9 @@ CASES = {
 
 
 def evwm(root, *args):
-    return subprocess.run([sys.executable, "-m", "evwm.cli", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "evwm.cli", "--root", str(root), *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def place(sample, name: str) -> Path:
@@ -76,7 +76,9 @@ def test_oversized_file_and_fields(sample):
     result = evwm(sample.root, "validate")
     assert result.returncode == 1
     assert "entries/main/huge.yaml:1: file is 300,020 bytes, larger than the 262,144 allowed" in result.stdout
-    assert "entries/main/long-name.yaml:2: name: String should have at most 300 characters (shorten it)" in result.stdout
+    assert (
+        "entries/main/long-name.yaml:2: name: String should have at most 300 characters (shorten it)" in result.stdout
+    )
     assert big.stat().st_size > 300_000
 
 
@@ -103,4 +105,8 @@ def test_new_refuses_hostile_bibtex(sample, tmp_path):
     for name in ("broken.bib", "missing-key.bib", "duplicate-key.bib", "javascript-url.bib"):
         result = evwm(sample.root, "new", "--bibtex", str(CORPUS / name), "--category", "inference")
         assert result.returncode == 1 and "Traceback" not in result.stderr, name
-    assert sorted(p.name for p in (sample.root / "entries").rglob("*.yaml")) == ["fast-cache.yaml", "game-sim.yaml", "tiny-quant.yaml"]
+    assert sorted(p.name for p in (sample.root / "entries").rglob("*.yaml")) == [
+        "fast-cache.yaml",
+        "game-sim.yaml",
+        "tiny-quant.yaml",
+    ]

@@ -6,7 +6,10 @@ from pydantic import ValidationError
 from evwm.records.models import Claim, Entry, TaxonomyNode
 
 BASE = {
-    "id": "fast-cache", "name": "Fast Cache", "categories": ["inference/caching"], "cites": ["doe2024fast"],
+    "id": "fast-cache",
+    "name": "Fast Cache",
+    "categories": ["inference/caching"],
+    "cites": ["doe2024fast"],
     "summary": "A method that makes video diffusion models faster to sample.",
     "mechanism": "It reuses features from earlier denoising steps instead of recomputing.",
     "training": "training-free",
@@ -89,8 +92,9 @@ def test_claim_needs_number_unit_baseline_and_source():
 
 
 def test_node_description_needs_80_words_and_parent_is_implied():
-    node = TaxonomyNode.model_validate({"id": "inference/caching", "name": "Caching", "order": 1,
-                                        "description": "word " * 80})
+    node = TaxonomyNode.model_validate(
+        {"id": "inference/caching", "name": "Caching", "order": 1, "description": "word " * 80}
+    )
     assert node.parent_id == "inference" and node.depth == 1
     with pytest.raises(ValidationError) as info:
         TaxonomyNode.model_validate({"id": "x", "name": "X", "order": 1, "description": "too short"})

@@ -1,13 +1,15 @@
 """`evwm new`: online (recorded arXiv responses) and offline scaffolding, refusing duplicates."""
 
 import io
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO, bib_record
-from evwm.curation import arxiv
 from evwm.cli import main
+from evwm.curation import arxiv
 
 DATA = Path(__file__).parent / "data" / "arxiv"
 
@@ -39,8 +41,10 @@ def test_parse_recorded_response():
     assert (paper.year, paper.primary_category) == (2025, "cs.CV")
 
 
-@pytest.mark.parametrize("raw", ["2506.08009", "arXiv:2506.08009v2", "https://arxiv.org/abs/2506.08009",
-                                 "https://arxiv.org/pdf/2506.08009v1.pdf"])
+@pytest.mark.parametrize(
+    "raw",
+    ["2506.08009", "arXiv:2506.08009v2", "https://arxiv.org/abs/2506.08009", "https://arxiv.org/pdf/2506.08009v1.pdf"],
+)
 def test_identifier_forms(raw):
     assert arxiv.normalize_id(raw) == "2506.08009"
 
@@ -52,19 +56,28 @@ def test_online_path_writes_bibtex_and_skeleton(sample, capsys, recorded):
     entry = sample.root / "entries/main/self-forcing.yaml"
     assert "wrote entries/main/self-forcing.yaml and added 'huang2025self' to bibliography/main.bib" in out
     text = entry.read_text()
-    assert text.startswith("# yaml-language-server: $schema=../../schemas/entry.schema.json\nid: self-forcing\nname: Self Forcing\n")
+    assert text.startswith(
+        "# yaml-language-server: $schema=../../schemas/entry.schema.json\nid: self-forcing\nname: Self Forcing\n"
+    )
     bib = (sample.root / "bibliography/main.bib").read_text()
-    assert "@misc{huang2025self," in bib and "Huang, Xun and Li, Zhengqi and He, Guande and Zhou, Mingyuan and Shechtman, Eli" in bib
+    assert (
+        "@misc{huang2025self," in bib
+        and "Huang, Xun and Li, Zhengqi and He, Guande and Zhou, Mingyuan and Shechtman, Eli" in bib
+    )
     assert bib.index("doe2024fast") < bib.index("huang2025self") < bib.index("muller2025game")  # kept sorted
     # the skeleton is deliberately invalid until its prose is written
     assert main(["--root", str(sample.root), "validate"]) == 1
     report = capsys.readouterr().out
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("summary:"))
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("summary:"))
     assert f"entries/main/self-forcing.yaml:{line}: summary: still holds a TODO placeholder" in report
-    text = text.replace("TODO: in your own words, what it is and why it matters for efficient world models.",
-                        "A training recipe that lets a causal video model learn from its own rollouts.")
-    text = text.replace("TODO: in your own words, how it saves steps, compute, memory or latency.",
-                        "Few denoising steps per chunk with cached keys and values of past frames.")
+    text = text.replace(
+        "TODO: in your own words, what it is and why it matters for efficient world models.",
+        "A training recipe that lets a causal video model learn from its own rollouts.",
+    )
+    text = text.replace(
+        "TODO: in your own words, how it saves steps, compute, memory or latency.",
+        "Few denoising steps per chunk with cached keys and values of past frames.",
+    )
     entry.write_text(text)
     assert main(["--root", str(sample.root), "validate"]) == 0
 
@@ -76,41 +89,64 @@ def test_unknown_arxiv_id_is_reported(sample, capsys, recorded):
 
 
 def test_network_failure_points_to_offline_path(sample, capsys, monkeypatch):
-    def down(arxiv_id, timeout=20.0):
-        raise arxiv.ArxivError("could not reach the arXiv API (no network); offline, pass the paper's BibTeX with --bibtex FILE")
+    # The failure is raised where the network is touched, so the message checked is the project's own.
+    def down(request, timeout=20.0):
+        raise urllib.error.URLError("Name or service not known")
 
-    monkeypatch.setattr(arxiv, "fetch_atom", down)
+    monkeypatch.setattr(urllib.request, "urlopen", down)
     code, out = new(sample, "--arxiv", "2506.08009", "--category", "inference", capsys=capsys)
-    assert code == 1 and "--bibtex FILE" in out
+    assert code == 1 and "--bibtex FILE" in out and "Traceback" not in out
+    assert not list((sample.root / "entries").rglob("self-forcing*"))
 
 
 def test_offline_from_file_and_stdin(sample, capsys, tmp_path, monkeypatch):
     record = bib_record("lee2025sparse", "Sparse Things for Video", eprint="2509.11111", authors="Lee, Ann")
     path = tmp_path / "paper.bib"
     path.write_text(record)
-    code, out = new(sample, "--bibtex", str(path), "--category", "inference/caching", "--folder", "extra",
-                    "--id", "sparse-things", capsys=capsys)
+    code, out = new(
+        sample,
+        "--bibtex",
+        str(path),
+        "--category",
+        "inference/caching",
+        "--folder",
+        "extra",
+        "--id",
+        "sparse-things",
+        capsys=capsys,
+    )
     assert code == 0, out
     assert (sample.root / "entries/extra/sparse-things.yaml").is_file()
     assert "@misc{lee2025sparse," in (sample.root / "bibliography/extra.bib").read_text()
     monkeypatch.setattr("sys.stdin", io.StringIO(bib_record("kim2024other", "Other Work", authors="Kim, Bo")))
     code, out = new(sample, "--bibtex", "-", "--category", "inference/quantization", capsys=capsys)
     assert code == 0, out
-    assert (sample.root / "entries/main/other-work.yaml").is_file()   # folder of that category's entries
+    assert (sample.root / "entries/main/other-work.yaml").is_file()  # folder of that category's entries
 
 
-@pytest.mark.parametrize("record, existing", [
-    (bib_record("x2025y", "Another Title", eprint="2401.00001"), "the same arXiv id as record 'doe2024fast', already in entry 'fast-cache' (entries/main/fast-cache.yaml)"),
-    (bib_record("x2025y", "Fast caching for video diffusion"), "the same title as record 'doe2024fast'"),
-    (bib_record("roe2025tiny", "Brand New"), "the same key as record 'roe2025tiny'"),
-])
+@pytest.mark.parametrize(
+    "record, existing",
+    [
+        (
+            bib_record("x2025y", "Another Title", eprint="2401.00001"),
+            "the same arXiv id as record 'doe2024fast', already in entry 'fast-cache' (entries/main/fast-cache.yaml)",
+        ),
+        (bib_record("x2025y", "Fast caching for video diffusion"), "the same title as record 'doe2024fast'"),
+        (bib_record("roe2025tiny", "Brand New"), "the same key as record 'roe2025tiny'"),
+    ],
+)
 def test_duplicates_are_refused_naming_the_existing_entry(sample, capsys, tmp_path, record, existing):
     path = tmp_path / "dup.bib"
     path.write_text(record)
-    before = sorted(p.read_text() for p in sample.root.rglob("*.*") if "entries" in p.parts or "bibliography" in p.parts)
+    before = sorted(
+        p.read_text() for p in sample.root.rglob("*.*") if "entries" in p.parts or "bibliography" in p.parts
+    )
     code, out = new(sample, "--bibtex", str(path), "--category", "inference", capsys=capsys)
     assert code == 1 and existing in out, out
-    assert sorted(p.read_text() for p in sample.root.rglob("*.*") if "entries" in p.parts or "bibliography" in p.parts) == before
+    assert (
+        sorted(p.read_text() for p in sample.root.rglob("*.*") if "entries" in p.parts or "bibliography" in p.parts)
+        == before
+    )
 
 
 def test_duplicate_doi(sample, capsys, tmp_path):
@@ -128,13 +164,22 @@ def test_shipped_knowledge_base_refuses_a_paper_it_has(capsys, recorded):
     assert code == 1 and "already in entry 'self-forcing'" in err
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--category", "inference/cachng"], "unknown taxonomy node 'inference/cachng' did you mean 'inference/caching'"),
-    ([], "name at least one taxonomy node with --category"),
-    (["--category", "inference", "--id", "../../etc/passwd"], "cannot be an entry id"),
-    (["--category", "inference", "--folder", "../outside"], "cannot be a folder name"),
-    (["--category", "inference", "--id", "fast-cache"], "entry id 'fast-cache' is taken by entries/main/fast-cache.yaml"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--category", "inference/cachng"],
+            "unknown taxonomy node 'inference/cachng' did you mean 'inference/caching'",
+        ),
+        ([], "name at least one taxonomy node with --category"),
+        (["--category", "inference", "--id", "../../etc/passwd"], "cannot be an entry id"),
+        (["--category", "inference", "--folder", "../outside"], "cannot be a folder name"),
+        (
+            ["--category", "inference", "--id", "fast-cache"],
+            "entry id 'fast-cache' is taken by entries/main/fast-cache.yaml",
+        ),
+    ],
+)
 def test_bad_arguments_write_nothing(sample, capsys, tmp_path, args, message):
     path = tmp_path / "p.bib"
     path.write_text(bib_record("new2025x", "A New Paper", authors="New, Nora"))

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-
 from conftest import bib_record
 from evwm.cli import main
 from evwm.site.build import build_site
@@ -39,10 +38,23 @@ def test_one_page_per_entry_and_node_and_all_links_resolve(sample):
     site = build(sample)
     for entry in ("fast-cache", "tiny-quant", "game-sim"):
         assert (site / "entries" / entry / "index.html").is_file()
-    for node in ("paradigms", "paradigms/distillation", "inference", "inference/caching", "applications/game-simulation"):
+    for node in (
+        "paradigms",
+        "paradigms/distillation",
+        "inference",
+        "inference/caching",
+        "applications/game-simulation",
+    ):
         assert (site / "taxonomy" / node / "index.html").is_file()
-    for extra in ("index.html", "entries/index.html", "bibliography/index.html", "downloads/evwm.json",
-                  "downloads/evwm.bib", "downloads/inference--caching.bib", "about/index.html"):
+    for extra in (
+        "index.html",
+        "entries/index.html",
+        "bibliography/index.html",
+        "downloads/evwm.json",
+        "downloads/evwm.bib",
+        "downloads/inference--caching.bib",
+        "about/index.html",
+    ):
         assert (site / extra).is_file(), extra
     broken = [(p.relative_to(site), ref) for p, ref, target in internal_targets(site) if not target.exists()]
     assert not broken
@@ -52,7 +64,7 @@ def test_one_page_per_entry_and_node_and_all_links_resolve(sample):
 def test_entry_page_content(sample):
     page = (build(sample) / "entries/tiny-quant/index.html").read_text()
     assert "Builds on" in page and 'href="../fast-cache/"' in page
-    assert "Is used by" in page and 'href="../game-sim/"' in page            # the relation seen from its target
+    assert "Is used by" in page and 'href="../game-sim/"' in page  # the relation seen from its target
     assert 'href="../../taxonomy/inference/quantization/"' in page
     assert "Fast Caching for Video Diffusion" in page and "Tiny Quantised Video Transformers" in page
     assert "@misc{roe2025tiny," in html.unescape(re.sub(r"<[^>]+>", "", page))
@@ -77,20 +89,48 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def test_markup_in_any_text_field_is_escaped(sample):
     sample.bib(bib_record("evil2025x", "Title <script>alert(1)</script>", authors="Tag, <b>Bold</b>"), name="evil")
     sample.node("inference/evil", name=f"Node {HOSTILE}", order=9)
-    sample.entry("evil", name=f"Evil {HOSTILE}", cites=["evil2025x"],
-                 summary=f"Summary {HOSTILE} and an attribute list {{: onclick=alert(1) }} [x](https://a.org)",
-                 mechanism=f"Mechanism {HOSTILE} plus `code` and *emphasis* here.",
-                 base_models=[HOSTILE], claims=[{"metric": "speedup", "value": 1, "unit": "x", "baseline": HOSTILE,
-                                                 "base_model": HOSTILE, "setting": HOSTILE, "source": HOSTILE}],
-                 relations=[{"type": "uses", "target": "fast-cache", "note": HOSTILE}])
+    sample.entry(
+        "evil",
+        name=f"Evil {HOSTILE}",
+        cites=["evil2025x"],
+        summary=f"Summary {HOSTILE} and an attribute list {{: onclick=alert(1) }} [x](https://a.org)",
+        mechanism=f"Mechanism {HOSTILE} plus `code` and *emphasis* here.",
+        base_models=[HOSTILE],
+        claims=[
+            {
+                "metric": "speedup",
+                "value": 1,
+                "unit": "x",
+                "baseline": HOSTILE,
+                "base_model": HOSTILE,
+                "setting": HOSTILE,
+                "source": HOSTILE,
+            }
+        ],
+        relations=[{"type": "uses", "target": "fast-cache", "note": HOSTILE}],
+    )
     site = build(sample)
-    for page in ("entries/evil/index.html", "taxonomy/inference/evil/index.html", "index.html", "search/search_index.json", "entries/fast-cache/index.html", "taxonomy/inference/caching/index.html",
-                 "entries/index.html", "bibliography/index.html"):
+    for page in (
+        "entries/evil/index.html",
+        "taxonomy/inference/evil/index.html",
+        "index.html",
+        "search/search_index.json",
+        "entries/fast-cache/index.html",
+        "taxonomy/inference/caching/index.html",
+        "entries/index.html",
+        "bibliography/index.html",
+    ):
         text = (site / page).read_text()
-        assert "<script>alert" not in text and "<img src=x" not in text and "onclick=alert" not in text.replace("{: onclick=alert(1) }", "")
+        assert (
+            "<script>alert" not in text
+            and "<img src=x" not in text
+            and "onclick=alert" not in text.replace("{: onclick=alert(1) }", "")
+        )
         assert "<b>Bold</b>" not in text
     evil = (site / "entries/evil/index.html").read_text()
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in evil or "&lt;script&gt;alert(\"x\")&lt;/script&gt;" in evil
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in evil or '&lt;script&gt;alert("x")&lt;/script&gt;' in evil
+    )
     assert '<a href="https://a.org">x</a>' in evil and "<code>code</code>" in evil and "<em>emphasis</em>" in evil
 
 
@@ -108,10 +148,10 @@ def test_entry_page_size_does_not_grow_with_the_knowledge_base(sample):
 def test_failed_build_leaves_previous_site_untouched(sample, capsys):
     site = build(sample)
     snapshot = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    sample.entry("broken", categories=["no/such/node"], cites=["roe2025tiny"])          # a data error
+    sample.entry("broken", categories=["no/such/node"], cites=["roe2025tiny"])  # a data error
     assert main(["--root", str(sample.root), "build"]) == 1
     (sample.root / "entries/main/broken.yaml").unlink()
-    sample.write("docs/about.md", "# About\n\n[dead link](missing-page.md)\n")             # a strict-mode warning
+    sample.write("docs/about.md", "# About\n\n[dead link](missing-page.md)\n")  # a strict-mode warning
     assert main(["--root", str(sample.root), "build"]) == 1
     assert "left as it was" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == snapshot
@@ -119,16 +159,21 @@ def test_failed_build_leaves_previous_site_untouched(sample, capsys):
 
 
 def test_plain_mkdocs_build_uses_the_plugin(sample):
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "out"], cwd=sample.root,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "out"],
+        cwd=sample.root,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert (sample.root / "out/entries/game-sim/index.html").is_file()
 
 
 def test_plain_mkdocs_build_reports_data_errors_without_traceback(sample):
     sample.entry("broken", categories=["no/such/node"], cites=["roe2025tiny"])
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", "out"], cwd=sample.root,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-d", "out"], cwd=sample.root, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "entries/main/broken.yaml:" in result.stderr and "unknown taxonomy node 'no/such/node'" in result.stderr
     assert "Traceback" not in result.stderr

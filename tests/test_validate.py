@@ -28,13 +28,36 @@ def line_of(path, needle):
     raise AssertionError(needle)
 
 
-@pytest.mark.parametrize("fields, needle, field, message", [
-    ({"categories": ["inference/cachng"]}, "inference/cachng", "categories[0]", "unknown taxonomy node 'inference/cachng' (did you mean 'inference/caching'"),
-    ({"applications": ["games"]}, "games", "applications[0]", "unknown application 'games'"),
-    ({"cites": ["extra2025", "nobody2020x"]}, "nobody2020x", "cites[1]", "citation key 'nobody2020x' is not in bibliography/"),
-    ({"relations": [{"type": "uses", "target": "broken"}]}, "target: broken", "relations[0].target", "unknown entry 'broken'"),
-    ({"relations": [{"type": "uses", "target": "extra"}]}, "target: extra", "relations[0].target", "an entry cannot relate to itself"),
-])
+@pytest.mark.parametrize(
+    "fields, needle, field, message",
+    [
+        (
+            {"categories": ["inference/cachng"]},
+            "inference/cachng",
+            "categories[0]",
+            "unknown taxonomy node 'inference/cachng' (did you mean 'inference/caching'",
+        ),
+        ({"applications": ["games"]}, "games", "applications[0]", "unknown application 'games'"),
+        (
+            {"cites": ["extra2025", "nobody2020x"]},
+            "nobody2020x",
+            "cites[1]",
+            "citation key 'nobody2020x' is not in bibliography/",
+        ),
+        (
+            {"relations": [{"type": "uses", "target": "broken"}]},
+            "target: broken",
+            "relations[0].target",
+            "unknown entry 'broken'",
+        ),
+        (
+            {"relations": [{"type": "uses", "target": "extra"}]},
+            "target: extra",
+            "relations[0].target",
+            "an entry cannot relate to itself",
+        ),
+    ],
+)
 def test_each_cross_link_error_names_file_line_and_field(sample, capsys, fields, needle, field, message):
     sample.bib(bib_record("extra2025", "The Extra Paper"), name="extra")
     fields.setdefault("cites", ["extra2025"])
@@ -49,28 +72,43 @@ def test_own_paper_claimed_by_two_entries(sample, capsys):
     path = sample.entry("zz-copy", cites=["doe2024fast"])
     code, out = run(sample, capsys=capsys)
     assert code == 1
-    assert f"entries/main/zz-copy.yaml:{line_of(path, 'doe2024fast')}: cites[0]: 'doe2024fast' is already the own paper of entry 'fast-cache'" in out
+    assert (
+        f"entries/main/zz-copy.yaml:{line_of(path, 'doe2024fast')}: cites[0]: 'doe2024fast' is already the own paper of entry 'fast-cache'"
+        in out
+    )
 
 
 def test_duplicate_entry_id_in_another_folder(sample, capsys):
     sample.entry("fast-cache", folder="other", cites=["roe2025tiny"])
     code, out = run(sample, capsys=capsys)
     assert code == 1
-    assert "entries/other/fast-cache.yaml:1: id: entry id 'fast-cache' is already used by entries/main/fast-cache.yaml" in out
+    assert (
+        "entries/other/fast-cache.yaml:1: id: entry id 'fast-cache' is already used by entries/main/fast-cache.yaml"
+        in out
+    )
 
 
 def test_id_must_match_file_name(sample, capsys):
     path = sample.entry("renamed", cites=["roe2025tiny"])
     path.rename(path.with_name("other-name.yaml"))
-    code, out = run(sample, capsys=capsys)
-    assert "entries/main/other-name.yaml:1: id: id 'renamed' does not match the file's location (use id 'other-name' or rename the file)" in out
+    _code, out = run(sample, capsys=capsys)
+    assert (
+        "entries/main/other-name.yaml:1: id: id 'renamed' does not match the file's location (use id 'other-name' or rename the file)"
+        in out
+    )
 
 
-@pytest.mark.parametrize("record, message", [
-    (bib_record("doe2024fast", "Another Paper"), "citation key 'doe2024fast' is also defined at bibliography/main.bib:1"),
-    (bib_record("dup2025a", "Other Title", eprint="2401.00001"), "same arXiv id as record 'doe2024fast'"),
-    (bib_record("dup2025b", "fast caching for VIDEO diffusion!"), "same title as record 'doe2024fast'"),
-])
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        (
+            bib_record("doe2024fast", "Another Paper"),
+            "citation key 'doe2024fast' is also defined at bibliography/main.bib:1",
+        ),
+        (bib_record("dup2025a", "Other Title", eprint="2401.00001"), "same arXiv id as record 'doe2024fast'"),
+        (bib_record("dup2025b", "fast caching for VIDEO diffusion!"), "same title as record 'doe2024fast'"),
+    ],
+)
 def test_duplicate_citations_are_errors(sample, capsys, record, message):
     sample.bib(record, name="zz")
     code, out = run(sample, capsys=capsys)
@@ -79,8 +117,10 @@ def test_duplicate_citations_are_errors(sample, capsys, record, message):
 
 
 def test_duplicate_doi(sample, capsys):
-    sample.bib(bib_record("a2020x", "One", doi="10.1000/xyz") + bib_record("b2020y", "Two", doi="10.1000/XYZ"), name="zz")
-    code, out = run(sample, capsys=capsys)
+    sample.bib(
+        bib_record("a2020x", "One", doi="10.1000/xyz") + bib_record("b2020y", "Two", doi="10.1000/XYZ"), name="zz"
+    )
+    _code, out = run(sample, capsys=capsys)
     assert "b2020y: same DOI as record 'a2020x'" in out
 
 
@@ -101,8 +141,10 @@ def test_missing_parent_node(sample, capsys):
 
 
 def test_bibtex_field_problems(sample, capsys):
-    sample.bib("@inproceedings{x2020a,\n  title = {T},\n  author = {A, B},\n  year = {20x5},\n  eprint = {arXiv:1234.5678}\n}\n",
-               name="zz")
+    sample.bib(
+        "@inproceedings{x2020a,\n  title = {T},\n  author = {A, B},\n  year = {20x5},\n  eprint = {arXiv:1234.5678}\n}\n",
+        name="zz",
+    )
     code, out = run(sample, capsys=capsys)
     assert code == 1
     assert "bibliography/zz.bib:1: x2020a.year: year '20x5' is not a four-digit year" in out
@@ -116,32 +158,50 @@ def test_all_problems_in_one_run(sample, capsys):
     sample.write("taxonomy/inference/broken.yaml", "id: [unclosed\n")
     code, out = run(sample, capsys=capsys)
     assert code == 1
-    assert "entries/main/a-one.yaml" in out and "entries/sub/b-two.yaml" in out and "taxonomy/inference/broken.yaml" in out
+    assert (
+        "entries/main/a-one.yaml" in out and "entries/sub/b-two.yaml" in out and "taxonomy/inference/broken.yaml" in out
+    )
     assert "4 errors, 0 warnings in 3 files" in out
 
 
 def test_validation_error_lines_point_into_nested_fields(sample, capsys):
-    path = sample.entry("nested", cites=["roe2025tiny"],
-                        claims=[{"metric": "fps", "value": "fast", "unit": "FPS", "baseline": "b", "source": "s"}])
-    code, out = run(sample, capsys=capsys)
+    path = sample.entry(
+        "nested",
+        cites=["roe2025tiny"],
+        claims=[{"metric": "fps", "value": "fast", "unit": "FPS", "baseline": "b", "source": "s"}],
+    )
+    _code, out = run(sample, capsys=capsys)
     assert f"entries/main/nested.yaml:{line_of(path, 'value: fast')}: claims[0].value:" in out
     assert "write a plain number" in out
 
 
 def test_unknown_field_suggests_the_right_one(sample, capsys):
-    path = sample.write("entries/main/typo.yaml", (sample.root / "entries/main/fast-cache.yaml").read_text()
-                        .replace("id: fast-cache", "id: typo").replace("summary:", "sumary:").replace("doe2024fast", "roe2025tiny", 1))
-    code, out = run(sample, capsys=capsys)
-    assert f"entries/main/typo.yaml:{line_of(path, 'sumary')}: sumary: is not a known field (did you mean 'summary' or 'survey'?)" in out
+    path = sample.write(
+        "entries/main/typo.yaml",
+        (sample.root / "entries/main/fast-cache.yaml")
+        .read_text()
+        .replace("id: fast-cache", "id: typo")
+        .replace("summary:", "sumary:")
+        .replace("doe2024fast", "roe2025tiny", 1),
+    )
+    _code, out = run(sample, capsys=capsys)
+    assert (
+        f"entries/main/typo.yaml:{line_of(path, 'sumary')}: sumary: is not a known field (did you mean 'summary' or 'survey'?)"
+        in out
+    )
 
 
 def test_cli_process_prints_no_traceback_and_exits_one(sample):
     sample.write("entries/main/bad.yaml", "id: bad\nname: [\n")
-    result = subprocess.run([sys.executable, "-m", "evwm.cli", "--root", str(sample.root), "validate"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "evwm.cli", "--root", str(sample.root), "validate"], capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    assert "entries/main/bad.yaml:3: invalid YAML" in result.stdout or "entries/main/bad.yaml:2: invalid YAML" in result.stdout
+    assert (
+        "entries/main/bad.yaml:3: invalid YAML" in result.stdout
+        or "entries/main/bad.yaml:2: invalid YAML" in result.stdout
+    )
 
 
 def test_stats_json(sample, capsys):

@@ -7,11 +7,15 @@ import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from evwm import __version__
 from evwm.export import FORMATS
 from evwm.records.models import Training
 from evwm.records.problems import summarize
+
+if TYPE_CHECKING:
+    from evwm.kb import KnowledgeBase
 
 
 def find_root(start: Path) -> Path:
@@ -23,13 +27,13 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def _load(args):
+def _load(args: argparse.Namespace) -> KnowledgeBase:
     from evwm.kb import load
 
     return load(args.root)
 
 
-def report(kb, stream=sys.stderr, quiet_warnings: bool = False) -> bool:
+def report(kb: KnowledgeBase, stream: TextIO = sys.stderr, quiet_warnings: bool = False) -> bool:
     """Print every problem; return True when there are no errors."""
     for problem in kb.problems:
         if quiet_warnings and problem in kb.warnings:
@@ -39,7 +43,7 @@ def report(kb, stream=sys.stderr, quiet_warnings: bool = False) -> bool:
     return not kb.errors
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     kb = _load(args)
     ok = report(kb, sys.stdout, args.quiet)
     if ok:
@@ -47,7 +51,7 @@ def cmd_validate(args) -> int:
     return 0 if ok else 1
 
 
-def cmd_stats(args) -> int:
+def cmd_stats(args: argparse.Namespace) -> int:
     from evwm.kb.stats import compute, format_text
 
     kb = _load(args)
@@ -59,7 +63,7 @@ def cmd_stats(args) -> int:
     return 0
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     from evwm.site.build import build_site
 
     kb = _load(args)
@@ -69,7 +73,7 @@ def cmd_build(args) -> int:
     return build_site(args.root, strict=args.strict, site_dir=args.site_dir)
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     from evwm.site.build import serve_site
 
     kb = _load(args)
@@ -78,7 +82,7 @@ def cmd_serve(args) -> int:
     return serve_site(args.root, args.dev_addr)
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     from evwm.export import export
     from evwm.export.select import Selection, select
 
@@ -91,13 +95,24 @@ def cmd_export(args) -> int:
         for line in problems:
             print(f"error: {line}", file=sys.stderr)
         return 2
-    selection = Selection(nodes=args.node, applications=args.application, year_from=args.year_from,
-                          year_to=args.year_to, venues=args.venue, tags=args.tag, training=args.training,
-                          code=args.code, text=args.text, ids=args.ids)
+    selection = Selection(
+        nodes=args.node,
+        applications=args.application,
+        year_from=args.year_from,
+        year_to=args.year_to,
+        venues=args.venue,
+        tags=args.tag,
+        training=args.training,
+        code=args.code,
+        text=args.text,
+        ids=args.ids,
+    )
     entries = select(kb, selection)
     if not entries:
-        print("error: no entry matches these filters; loosen one of them (see `evwm stats` for what exists)",
-              file=sys.stderr)
+        print(
+            "error: no entry matches these filters; loosen one of them (see `evwm stats` for what exists)",
+            file=sys.stderr,
+        )
         return 1
     text = export(kb, entries, args.format)
     if args.output:
@@ -116,7 +131,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_new(args) -> int:
+def cmd_new(args: argparse.Namespace) -> int:
     from evwm.curation import scaffold
     from evwm.curation.arxiv import ArxivError, lookup
 
@@ -137,13 +152,17 @@ def cmd_new(args) -> int:
         return 1
     scaffold.write(plan)
     root = args.root
-    print(f"wrote {plan.entry_path.relative_to(root)} and added '{plan.citation.key}' to {plan.bib_path.relative_to(root)}")
-    print("next: check the BibTeX against the paper (venue, full author list), fill in the TODOs, "
-          "then run `evwm fmt` and `evwm validate`")
+    print(
+        f"wrote {plan.entry_path.relative_to(root)} and added '{plan.citation.key}' to {plan.bib_path.relative_to(root)}"
+    )
+    print(
+        "next: check the BibTeX against the paper (venue, full author list), fill in the TODOs, "
+        "then run `evwm fmt` and `evwm validate`"
+    )
     return 0
 
 
-def cmd_fmt(args) -> int:
+def cmd_fmt(args: argparse.Namespace) -> int:
     from evwm.curation.fmt import run
 
     result = run(args.root, check=args.check)
@@ -163,7 +182,7 @@ def cmd_fmt(args) -> int:
     return 0
 
 
-def cmd_schema(args) -> int:
+def cmd_schema(args: argparse.Namespace) -> int:
     from evwm.records import schema
 
     if args.check:
@@ -176,7 +195,7 @@ def cmd_schema(args) -> int:
     return 0
 
 
-def _unknown_filter_values(kb, args) -> list[str]:
+def _unknown_filter_values(kb: KnowledgeBase, args: argparse.Namespace) -> list[str]:
     """Name each filter value that matches nothing at all, with the closest valid ones."""
     from evwm.kb import APPLICATIONS_ROOT
     from evwm.records.problems import closest
@@ -204,8 +223,9 @@ def _unknown_filter_values(kb, args) -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evwm", description=__doc__)
     parser.add_argument("--version", action="version", version=f"evwm {__version__}")
-    parser.add_argument("--root", type=Path, default=None,
-                        help="project folder (default: the nearest folder upwards with entries/)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="project folder (default: the nearest folder upwards with entries/)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check every file and cross-link; exit 1 on any error")
@@ -225,9 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("export", help="write a filtered bibliography (BibTeX, BibLaTeX, CSL-JSON, RIS, Markdown, CSV)",
-                       description="Select entries (all filters must hold; repeat one to allow several values) "
-                                   "and write the works they cite, each once, in a stable order.")
+    p = sub.add_parser(
+        "export",
+        help="write a filtered bibliography (BibTeX, BibLaTeX, CSL-JSON, RIS, Markdown, CSV)",
+        description="Select entries (all filters must hold; repeat one to allow several values) "
+        "and write the works they cite, each once, in a stable order.",
+    )
     p.add_argument("--node", action="append", default=[], metavar="ID", help="taxonomy node, sub-tree included")
     p.add_argument("--application", action="append", default=[], metavar="SLUG", help="autonomous-driving, ...")
     p.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year")
@@ -246,7 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--arxiv", metavar="ID", help="arXiv identifier or URL; asks the arXiv API")
     source.add_argument("--bibtex", metavar="FILE", help="a file holding one BibTeX record, or - for standard input")
-    p.add_argument("--category", action="append", default=[], metavar="NODE", help="taxonomy node (repeat; first is primary)")
+    p.add_argument(
+        "--category", action="append", default=[], metavar="NODE", help="taxonomy node (repeat; first is primary)"
+    )
     p.add_argument("--id", dest="entry_id", help="entry id (default: from the title)")
     p.add_argument("--name", help="display name (default: the title before its colon)")
     p.add_argument("--folder", help="folder under entries/ (default: where that category's entries live)")
@@ -267,11 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.root = find_root(args.root or Path.cwd())
     if not any((args.root / d).is_dir() for d in ("taxonomy", "entries", "bibliography")):
-        print(f"error: {args.root} is not an evwm project (no taxonomy/, entries/ or bibliography/ folder); "
-              "run evwm inside one or pass --root", file=sys.stderr)
+        print(
+            f"error: {args.root} is not an evwm project (no taxonomy/, entries/ or bibliography/ folder); "
+            "run evwm inside one or pass --root",
+            file=sys.stderr,
+        )
         return 2
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `evwm export | head`

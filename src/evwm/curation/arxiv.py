@@ -10,8 +10,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 API = "https://export.arxiv.org/api/query"
 NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
@@ -51,15 +51,22 @@ def fetch_atom(arxiv_id: str, timeout: float = 20.0) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "evwm (knowledge-base scaffolding)"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read()
+            data: bytes = response.read()
+            return data
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise ArxivError(f"could not reach the arXiv API ({reason}); offline, pass the paper's BibTeX "
-                         "with --bibtex FILE (or --bibtex - to read it from standard input)") from None
+        raise ArxivError(
+            f"could not reach the arXiv API ({reason}); offline, pass the paper's BibTeX "
+            "with --bibtex FILE (or --bibtex - to read it from standard input)"
+        ) from None
 
 
-def _text(element: Optional[ET.Element]) -> str:
+def _text(element: ET.Element | None) -> str:
     return re.sub(r"\s+", " ", element.text or "").strip() if element is not None else ""
+
+
+def _attr(element: ET.Element | None, name: str) -> str:
+    return element.get(name, "") if element is not None else ""
 
 
 def parse_atom(data: bytes, arxiv_id: str) -> ArxivPaper:
@@ -77,8 +84,7 @@ def parse_atom(data: bytes, arxiv_id: str) -> ArxivPaper:
         title=_text(entry.find("atom:title", NS)),
         authors=[_text(a.find("atom:name", NS)) for a in entry.findall("atom:author", NS)],
         year=int(published[:4]),
-        primary_category=(entry.find("arxiv:primary_category", NS).get("term", "")
-                          if entry.find("arxiv:primary_category", NS) is not None else ""),
+        primary_category=(_attr(entry.find("arxiv:primary_category", NS), "term")),
         doi=_text(entry.find("arxiv:doi", NS)),
         journal_ref=_text(entry.find("arxiv:journal_ref", NS)),
         comment=_text(entry.find("arxiv:comment", NS)),
@@ -86,6 +92,6 @@ def parse_atom(data: bytes, arxiv_id: str) -> ArxivPaper:
     )
 
 
-def lookup(arxiv_id: str, fetch: Optional[Callable[[str], bytes]] = None) -> ArxivPaper:
+def lookup(arxiv_id: str, fetch: Callable[[str], bytes] | None = None) -> ArxivPaper:
     arxiv_id = normalize_id(arxiv_id)
     return parse_atom((fetch or fetch_atom)(arxiv_id), arxiv_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import bibtexparser
 
@@ -30,10 +32,15 @@ def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
     root = root.resolve()
     changes: dict[Path, str] = {}
     problems: list[Problem] = []
-    for folder, model, dump in (("taxonomy", TaxonomyNode, dump_node), ("entries", Entry, dump_entry)):
+    kinds: list[tuple[str, type[Any], Callable[[Any, int], str]]] = [
+        ("taxonomy", TaxonomyNode, dump_node),
+        ("entries", Entry, dump_entry),
+    ]
+    for folder, model, dump in kinds:
         for path in yaml_files(root / folder):
-            expected_id = (path.relative_to(root / folder).with_suffix("").as_posix()
-                           if model is TaxonomyNode else path.stem)
+            expected_id = (
+                path.relative_to(root / folder).with_suffix("").as_posix() if model is TaxonomyNode else path.stem
+            )
             source, found = load_record(path, root, model, expected_id)
             if source is None or found:
                 problems += found
@@ -52,10 +59,17 @@ def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
         if found:
             problems += found
             continue
-        library = bibtexparser.parse_string(raw)
+        library = bibtexparser.parse_string(raw)  # type: ignore[attr-defined]
         if library.comments or library.strings or library.preambles:
-            problems.append(Problem(name, 1, "", "fmt keeps only records and would drop comments, @string or @preamble",
-                                    "move the comment into the entry's YAML or remove it"))
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    "",
+                    "fmt keeps only records and would drop comments, @string or @preamble",
+                    "move the comment into the entry's YAML or remove it",
+                )
+            )
             continue
         text = dump_bib(citations)
         if raw != text:

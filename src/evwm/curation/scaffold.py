@@ -11,12 +11,11 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from evwm.curation.arxiv import ArxivPaper
-from evwm.records.bib import Citation, parse_bib
-from evwm.records.canonical import dump_bib, schema_header, scalar
 from evwm.kb import KnowledgeBase
+from evwm.records.bib import Citation, parse_bib
+from evwm.records.canonical import dump_bib, scalar, schema_header
 from evwm.records.models import ID_PATTERN
 
 STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "towards", "toward", "with", "via", "is", "are"}
@@ -40,8 +39,7 @@ def bibtex_from_arxiv(paper: ArxivPaper) -> str:
     family = paper.authors[0].split()[-1] if paper.authors else "anon"
     words = [w for w in re.findall(r"[A-Za-z0-9]+", _ascii(paper.title).lower()) if w not in STOPWORDS]
     key = f"{re.sub(r'[^a-z]', '', _ascii(family).lower())}{paper.year}{words[0] if words else ''}"
-    fields = [("title", _escape_latex(paper.title)), ("author", " and ".join(paper.authors)),
-              ("year", str(paper.year))]
+    fields = [("title", _escape_latex(paper.title)), ("author", " and ".join(paper.authors)), ("year", str(paper.year))]
     if paper.doi:
         fields.append(("doi", paper.doi))
     fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
@@ -65,24 +63,39 @@ class Plan:
     citation: Citation
 
 
-def duplicate_of(kb: KnowledgeBase, cit: Citation) -> Optional[str]:
+def duplicate_of(kb: KnowledgeBase, cit: Citation) -> str | None:
     """The entry (or record) that already covers this paper, described for the user."""
     owners = kb.cited_by()
     for other in kb.citations.values():
-        same = ((cit.arxiv and cit.arxiv == other.arxiv) or (cit.doi and cit.doi.lower() == (other.doi or "").lower())
-                or cit.normalized_title == other.normalized_title)
+        same = (
+            (cit.arxiv and cit.arxiv == other.arxiv)
+            or (cit.doi and cit.doi.lower() == (other.doi or "").lower())
+            or cit.normalized_title == other.normalized_title
+        )
         if same or cit.key == other.key:
-            what = "the same arXiv id" if cit.arxiv and cit.arxiv == other.arxiv else \
-                   "the same DOI" if cit.doi and other.doi and cit.doi.lower() == other.doi.lower() else \
-                   "the same title" if cit.normalized_title == other.normalized_title else "the same key"
+            what = (
+                "the same arXiv id"
+                if cit.arxiv and cit.arxiv == other.arxiv
+                else "the same DOI"
+                if cit.doi and other.doi and cit.doi.lower() == other.doi.lower()
+                else "the same title"
+                if cit.normalized_title == other.normalized_title
+                else "the same key"
+            )
             entries = owners.get(other.key, [])
             where = ", ".join(f"entry '{e}' ({kb.entry_sources[e].path})" for e in entries) or other.path
             return f"{what} as record '{other.key}', already in {where}"
     return None
 
 
-def plan(kb: KnowledgeBase, bibtex: str, categories: list[str], entry_id: Optional[str] = None,
-         folder: Optional[str] = None, name: Optional[str] = None) -> Plan:
+def plan(
+    kb: KnowledgeBase,
+    bibtex: str,
+    categories: list[str],
+    entry_id: str | None = None,
+    folder: str | None = None,
+    name: str | None = None,
+) -> Plan:
     citations, problems = parse_bib(bibtex, "<input>")
     if problems:
         raise ScaffoldError("the BibTeX record has problems:\n" + "\n".join("  " + p.format() for p in problems))
@@ -103,7 +116,9 @@ def plan(kb: KnowledgeBase, bibtex: str, categories: list[str], entry_id: Option
     if not re.match(ID_PATTERN, entry_id) or len(entry_id) > 80:
         raise ScaffoldError(f"'{entry_id}' cannot be an entry id: use lower-case letters, digits and hyphens")
     if entry_id in kb.entries:
-        raise ScaffoldError(f"entry id '{entry_id}' is taken by {kb.entry_sources[entry_id].path}; choose one with --id")
+        raise ScaffoldError(
+            f"entry id '{entry_id}' is taken by {kb.entry_sources[entry_id].path}; choose one with --id"
+        )
     folder = folder or _usual_folder(kb, categories[0])
     if not re.match(ID_PATTERN, folder):
         raise ScaffoldError(f"'{folder}' cannot be a folder name: use lower-case letters, digits and hyphens")
@@ -115,30 +130,39 @@ def plan(kb: KnowledgeBase, bibtex: str, categories: list[str], entry_id: Option
         existing, problems = parse_bib(bib_path.read_text(encoding="utf-8"), str(bib_path))
         if problems:
             raise ScaffoldError(f"{bib_path.relative_to(root)} has problems; run `evwm validate` and fix them first")
-    return Plan(entry_path, skeleton(entry_id, name or cit.title.split(":")[0].strip(), categories, cit.key),
-                bib_path, dump_bib(existing + [cit]), cit)
+    return Plan(
+        entry_path,
+        skeleton(entry_id, name or cit.title.split(":")[0].strip(), categories, cit.key),
+        bib_path,
+        dump_bib([*existing, cit]),
+        cit,
+    )
 
 
 def _usual_folder(kb: KnowledgeBase, category: str) -> str:
     """The folder that already holds most entries of this primary category."""
-    counts = Counter(Path(s.path).parent.name for s in kb.entry_sources.values() if s.model.primary_category == category)
+    counts = Counter(
+        Path(s.path).parent.name for s in kb.entry_sources.values() if s.model.primary_category == category
+    )
     return counts.most_common(1)[0][0] if counts else "contributed"
 
 
 def skeleton(entry_id: str, name: str, categories: list[str], key: str) -> str:
     cats = "".join(f"  - {c}\n" for c in categories)
-    return (schema_header("entry", 2) + f"id: {entry_id}\nname: {scalar(name)}\ncategories:\n{cats}"
-            f"applications: []  # autonomous-driving, embodied-ai, game-simulation\n"
-            f"cites:\n  - {key}\n"
-            "summary: >-\n  TODO: in your own words, what it is and why it matters for efficient world models.\n"
-            "mechanism: >-\n  TODO: in your own words, how it saves steps, compute, memory or latency.\n"
-            "training: training-free  # training-free | fine-tuning | from-scratch: check the paper\n"
-            "# claims:            # numbers the paper reports, each with its context\n"
-            "#   - metric: speedup\n#     value: 2.0\n#     unit: x\n#     baseline: what it is compared with\n"
-            "#     hardware: as the paper states it\n#     source: Table 1\n"
-            "# links:\n#   code: https://github.com/...\n"
-            "# relations:\n#   - type: builds-on   # builds-on | compares-with | combines-with | uses\n"
-            "#     target: other-entry-id\n")
+    return (
+        schema_header("entry", 2) + f"id: {entry_id}\nname: {scalar(name)}\ncategories:\n{cats}"
+        f"applications: []  # autonomous-driving, embodied-ai, game-simulation\n"
+        f"cites:\n  - {key}\n"
+        "summary: >-\n  TODO: in your own words, what it is and why it matters for efficient world models.\n"
+        "mechanism: >-\n  TODO: in your own words, how it saves steps, compute, memory or latency.\n"
+        "training: training-free  # training-free | fine-tuning | from-scratch: check the paper\n"
+        "# claims:            # numbers the paper reports, each with its context\n"
+        "#   - metric: speedup\n#     value: 2.0\n#     unit: x\n#     baseline: what it is compared with\n"
+        "#     hardware: as the paper states it\n#     source: Table 1\n"
+        "# links:\n#   code: https://github.com/...\n"
+        "# relations:\n#   - type: builds-on   # builds-on | compares-with | combines-with | uses\n"
+        "#     target: other-entry-id\n"
+    )
 
 
 def write(p: Plan) -> None:

@@ -6,18 +6,19 @@ Kept apart from loading: they read the knowledge base's typed records and never 
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
-from evwm.kb import KnowledgeBase
-from evwm.records.models import Entry
 from evwm.export.bibtex import format_bibtex
 from evwm.export.csl import to_csl
 from evwm.export.listing import format_csv, format_markdown
 from evwm.export.ris import format_ris
 from evwm.export.select import cited
+from evwm.kb import KnowledgeBase
+from evwm.records.bib import Citation
+from evwm.records.models import Entry
 
 
-def csl_json(citations) -> str:
+def csl_json(citations: list[Citation]) -> str:
     # sort_keys: the published JSON dump is written the same way, so the site's builder
     # reproduces this text exactly.
     return json.dumps([to_csl(c) for c in citations], indent=2, ensure_ascii=False, sort_keys=True) + "\n"

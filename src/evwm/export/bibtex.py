@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
 from evwm.records.bib import Citation
 from evwm.records.bibtex import write_record
@@ -10,20 +10,21 @@ from evwm.records.bibtex import write_record
 
 def _latex_safe(value: str) -> str:
     """Non-ASCII characters as LaTeX commands, so classic bibtex (8-bit, no UTF-8) copes."""
-    return value if value.isascii() else _encoder().unicode_to_latex(value)
+    return value if value.isascii() else str(_encoder().unicode_to_latex(value))
 
 
-_ENCODER = None
+_ENCODER: Any = None
 
 
-def _encoder():
+def _encoder() -> Any:
     global _ENCODER
     if _ENCODER is None:
         from pylatexenc.latexencode import UnicodeToLatexEncoder
 
         # Brace every conversion ({\"u}) so bibtex sorts and abbreviates names correctly.
-        _ENCODER = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
-                                         unknown_char_policy="keep")
+        _ENCODER = UnicodeToLatexEncoder(
+            non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
+        )
     return _ENCODER
 
 
@@ -31,7 +32,9 @@ def format_entry(cit: Citation, dialect: str = "bibtex") -> str:
     fields = dict(cit.fields)
     entry_type = cit.entry_type
     if dialect == "biblatex":
-        entry_type = {"inproceedings": "inproceedings", "misc": "online" if cit.arxiv else "misc"}.get(entry_type, entry_type)
+        entry_type = {"inproceedings": "inproceedings", "misc": "online" if cit.arxiv else "misc"}.get(
+            entry_type, entry_type
+        )
         if "journal" in fields:
             fields["journaltitle"] = fields.pop("journal")
         if cit.arxiv:

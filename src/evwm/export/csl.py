@@ -6,8 +6,14 @@ from typing import Any
 
 from evwm.records.bib import Citation
 
-CSL_TYPES = {"article": "article-journal", "inproceedings": "paper-conference",
-             "incollection": "chapter", "book": "book", "techreport": "report", "phdthesis": "thesis"}
+CSL_TYPES = {
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "incollection": "chapter",
+    "book": "book",
+    "techreport": "report",
+    "phdthesis": "thesis",
+}
 
 
 def to_csl(cit: Citation) -> dict[str, Any]:
@@ -16,9 +22,18 @@ def to_csl(cit: Citation) -> dict[str, Any]:
         "type": CSL_TYPES.get(cit.entry_type, "article" if cit.arxiv else "document"),
         "title": cit.title,
         "author": [
-            {"literal": p.family} if p.literal else
-            {k: v for k, v in (("family", p.family), ("given", p.given),
-                               ("non-dropping-particle", p.von), ("suffix", p.suffix)) if v}
+            {"literal": p.family}
+            if p.literal
+            else {
+                k: v
+                for k, v in (
+                    ("family", p.family),
+                    ("given", p.given),
+                    ("non-dropping-particle", p.von),
+                    ("suffix", p.suffix),
+                )
+                if v
+            }
             for p in cit.authors
         ],
     }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from evwm.records.bib import Citation
-from evwm.kb import KnowledgeBase
-from evwm.records.models import Entry
 from evwm.export.csl import to_csl
+from evwm.kb import KnowledgeBase
+from evwm.records.bib import Citation
+from evwm.records.models import Entry
 
 
 def citation_record(cit: Citation) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from evwm.records.bib import Citation
 from evwm.kb import KnowledgeBase
+from evwm.records.bib import Citation
 from evwm.records.models import Entry
 from evwm.records.reference import reference_parts
 
@@ -27,8 +27,25 @@ def format_markdown(citations: list[Citation]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-CSV_COLUMNS = ["id", "name", "title", "authors", "year", "venue", "categories", "applications", "training",
-               "code", "arxiv", "doi", "url", "headline_metric", "headline_value", "headline_unit", "headline_baseline"]
+CSV_COLUMNS = [
+    "id",
+    "name",
+    "title",
+    "authors",
+    "year",
+    "venue",
+    "categories",
+    "applications",
+    "training",
+    "code",
+    "arxiv",
+    "doi",
+    "url",
+    "headline_metric",
+    "headline_value",
+    "headline_unit",
+    "headline_baseline",
+]
 
 
 def format_csv(kb: KnowledgeBase, entries: list[Entry]) -> str:
@@ -38,12 +55,25 @@ def format_csv(kb: KnowledgeBase, entries: list[Entry]) -> str:
     for e in entries:
         cit = kb.citation(e)
         claim = e.claims[0] if e.claims else None
-        writer.writerow([
-            e.id, e.name, cit.title if cit else "", "; ".join(p.full for p in cit.authors) if cit else "",
-            cit.year if cit and cit.year else "", cit.venue_short if cit else "", " ".join(e.categories),
-            " ".join(e.applications), e.training.value, e.links.code or "", cit.arxiv or "" if cit else "",
-            cit.doi or "" if cit else "", cit.url or "" if cit else "",
-            claim.metric if claim else "", f"{claim.value:g}" if claim else "", claim.unit if claim else "",
-            claim.baseline if claim else "",
-        ])
+        writer.writerow(
+            [
+                e.id,
+                e.name,
+                cit.title if cit else "",
+                "; ".join(p.full for p in cit.authors) if cit else "",
+                cit.year if cit and cit.year else "",
+                cit.venue_short if cit else "",
+                " ".join(e.categories),
+                " ".join(e.applications),
+                e.training.value,
+                e.links.code or "",
+                cit.arxiv or "" if cit else "",
+                cit.doi or "" if cit else "",
+                cit.url or "" if cit else "",
+                claim.metric if claim else "",
+                f"{claim.value:g}" if claim else "",
+                claim.unit if claim else "",
+                claim.baseline if claim else "",
+            ]
+        )
     return out.getvalue()

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from evwm.records.bib import Citation
 
-RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "incollection": "CHAP", "book": "BOOK",
-             "techreport": "RPRT", "phdthesis": "THES"}
+RIS_TYPES = {
+    "article": "JOUR",
+    "inproceedings": "CPAPER",
+    "incollection": "CHAP",
+    "book": "BOOK",
+    "techreport": "RPRT",
+    "phdthesis": "THES",
+}
 
 
 def format_record(cit: Citation) -> str:
@@ -22,7 +28,9 @@ def format_record(cit: Citation) -> str:
     if cit.arxiv:
         lines.append(("N1", f"arXiv:{cit.arxiv}"))
     lines.append(("ER", ""))
-    return "\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in lines) + "\n"
+    return (
+        "\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in lines) + "\n"
+    )
 
 
 def format_ris(citations: list[Citation]) -> str:

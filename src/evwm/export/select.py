@@ -10,10 +10,9 @@ implements the same rules, so a filter gives the same file in the browser and on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
-from evwm.records.bib import Citation
 from evwm.kb import KnowledgeBase, application_node
+from evwm.records.bib import Citation
 from evwm.records.models import Entry
 
 
@@ -21,8 +20,8 @@ from evwm.records.models import Entry
 class Selection:
     nodes: list[str] = field(default_factory=list)
     applications: list[str] = field(default_factory=list)
-    year_from: Optional[int] = None
-    year_to: Optional[int] = None
+    year_from: int | None = None
+    year_to: int | None = None
     venues: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     training: list[str] = field(default_factory=list)
@@ -59,9 +58,7 @@ def matches(kb: KnowledgeBase, entry: Entry, s: Selection) -> bool:
         return False
     if s.text and not all(word in search_text(kb, entry) for word in s.text.lower().split()):
         return False
-    if s.ids and entry.id not in s.ids:
-        return False
-    return True
+    return not (s.ids and entry.id not in s.ids)
 
 
 def select(kb: KnowledgeBase, s: Selection) -> list[Entry]:

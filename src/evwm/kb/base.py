@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any
 
 from evwm.records.bib import Citation
-from evwm.records.loader import Project, Source, load_project
+from evwm.records.loader import Project, Source
 from evwm.records.models import Claim, Entry, Relation, TaxonomyNode
 from evwm.records.problems import Problem, Severity
 
@@ -34,10 +34,10 @@ class KnowledgeBase:
         self.citations: dict[str, Citation] = {}
         self.problems: list[Problem] = list(project.problems)
         # First definition wins; the duplicates are reported by checks.
-        for src in project.nodes:
-            self.node_sources.setdefault(src.model.id, src)
-        for src in sorted(project.entries, key=lambda s: s.model.id):
-            self.entry_sources.setdefault(src.model.id, src)
+        for node in project.nodes:
+            self.node_sources.setdefault(node.model.id, node)
+        for entry in sorted(project.entries, key=lambda s: s.model.id):
+            self.entry_sources.setdefault(entry.model.id, entry)
         for cit in project.citations:
             self.citations.setdefault(cit.key, cit)
         self.project = project  # the raw records, duplicates included, for the cross-checks
@@ -64,15 +64,15 @@ class KnowledgeBase:
         return {k: s.model for k, s in self.entry_sources.items()}
 
     @cached_property
-    def _children(self) -> dict[Optional[str], list[str]]:
-        kids: dict[Optional[str], list[str]] = defaultdict(list)
+    def _children(self) -> dict[str | None, list[str]]:
+        kids: dict[str | None, list[str]] = defaultdict(list)
         for node_id, src in self.node_sources.items():
             kids[src.model.parent_id].append(node_id)
         for ids in kids.values():
             ids.sort(key=lambda i: (self.node_sources[i].model.order, self.node_sources[i].model.name))
         return kids
 
-    def children(self, node_id: Optional[str]) -> list[str]:
+    def children(self, node_id: str | None) -> list[str]:
         return self._children.get(node_id, [])
 
     @property
@@ -121,14 +121,14 @@ class KnowledgeBase:
         return list(self._subtree[node_id])
 
     # -- citations -------------------------------------------------------------------------
-    def citation(self, entry: Entry) -> Optional[Citation]:
+    def citation(self, entry: Entry) -> Citation | None:
         return self.citations.get(entry.primary_cite)
 
-    def year(self, entry: Entry) -> Optional[int]:
+    def year(self, entry: Entry) -> int | None:
         cit = self.citation(entry)
         return cit.year if cit else None
 
-    def sort_entries(self, entries) -> list[Entry]:
+    def sort_entries(self, entries: Iterable[Entry]) -> list[Entry]:
         """Newest first, then by name: the order readers expect in a literature table."""
         return sorted(entries, key=lambda e: (-(self.year(e) or 0), e.name.lower(), e.id))
 
@@ -137,6 +137,9 @@ class KnowledgeBase:
         for entry in self.entries.values():
             for key in entry.cites:
                 out[key].append(entry.id)
+            for claim in entry.claims:  # a claim may take its number from another document (the survey)
+                if claim.cite and entry.id not in out[claim.cite]:
+                    out[claim.cite].append(entry.id)
         return out
 
     # -- relations -------------------------------------------------------------------------
@@ -163,6 +166,38 @@ class KnowledgeBase:
 
     def iter_nodes(self) -> Iterator[TaxonomyNode]:
         return iter(self.nodes.values())
+
+    # -- the survey ------------------------------------------------------------------------
+    @cached_property
+    def survey_holders(self) -> dict[int, str]:
+        """Survey reference number -> id of the entry that holds it."""
+        return {ref: e.id for e in self.entries.values() if e.survey for ref in e.survey.refs}
+
+    def survey_coverage(self) -> list[dict[str, Any]]:
+        """The survey's sections in order, each with its references and where each one went."""
+        v = self.vocab
+        node_of = {n.survey.section: n.id for n in self.nodes.values() if n.survey}
+        by_section: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ref in sorted(v.survey_refs.values(), key=lambda r: r.number):
+            holder = self.survey_holders.get(ref.number)
+            excluded = v.exclusions.get(ref.number)
+            by_section[ref.section].append({
+                "number": ref.number, "title": ref.title, "entry": holder,
+                "excluded": excluded[0] if excluded else None,
+            })
+        sections = [{"section": "I", "heading": "Introduction"}] + [
+            {"section": s, "heading": h} for s, h in v.survey_sections.items()]
+        out = []
+        for sec in sections:
+            refs = by_section.get(sec["section"], [])
+            out.append({**sec, "node": node_of.get(sec["section"]), "refs": refs,
+                        "held": sum(1 for r in refs if r["entry"]),
+                        "depth": sec["section"].count(".")})
+        return out
+
+    def survey_claims(self, node_id: str, citation_key: str) -> list[tuple[Entry, Claim]]:
+        """Claims under a node that take their number from one document (the survey's tables)."""
+        return [(e, c) for e in self.subtree_entries(node_id) for c in e.claims if c.cite == citation_key]
 
     # -- claims ----------------------------------------------------------------------------
     def hardware_label(self, claim: Claim) -> str:

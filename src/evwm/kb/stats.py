@@ -16,21 +16,25 @@ def compute(kb: KnowledgeBase) -> dict[str, Any]:
         "relations": kb.relation_count,
         "claims": sum(len(e.claims) for e in kb.entries.values()),
         "nodes": [
-            {"id": node.id, "name": node.name, "leaf": kb.is_leaf(node.id),
-             "entries": len(kb.subtree_entries(node.id))}
+            {"id": node.id, "name": node.name, "leaf": kb.is_leaf(node.id), "entries": len(kb.subtree_entries(node.id))}
             for node in kb.iter_nodes()
         ],
         "applications": {
-            node_id.split("/", 1)[1]: len(kb.subtree_entries(node_id))
-            for node_id in kb.children(APPLICATIONS_ROOT)
+            node_id.split("/", 1)[1]: len(kb.subtree_entries(node_id)) for node_id in kb.children(APPLICATIONS_ROOT)
         },
         "years": {str(y) if y else "unknown": n for y, n in sorted(years.items(), key=lambda kv: kv[0] or 0)},
     }
 
 
 def format_text(stats: dict[str, Any]) -> str:
-    lines = [f"entries    {stats['entries']}", f"citations  {stats['citations']}",
-             f"relations  {stats['relations']}", f"claims     {stats['claims']}", "", "taxonomy (entries in sub-tree)"]
+    lines = [
+        f"entries    {stats['entries']}",
+        f"citations  {stats['citations']}",
+        f"relations  {stats['relations']}",
+        f"claims     {stats['claims']}",
+        "",
+        "taxonomy (entries in sub-tree)",
+    ]
     for node in stats["nodes"]:
         depth = node["id"].count("/")
         label = "  " * depth + node["id"].rsplit("/", 1)[-1]

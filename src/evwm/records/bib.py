@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 import bibtexparser
 from bibtexparser import middlewares
@@ -32,7 +31,7 @@ VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection
 
 
 @lru_cache(maxsize=1)
-def _latex() -> "object":
+def _latex() -> object:
     from pylatexenc.latex2text import LatexNodes2Text
 
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
@@ -85,12 +84,12 @@ class Citation:
         return latex_to_text(self.fields.get("title", ""))
 
     @property
-    def year(self) -> Optional[int]:
+    def year(self) -> int | None:
         value = self.fields.get("year", "").strip()
         return int(value) if value.isdigit() else None
 
     @property
-    def venue(self) -> Optional[str]:
+    def venue(self) -> str | None:
         name = VENUE_FIELD.get(self.entry_type)
         value = self.fields.get(name, "") if name else ""
         return latex_to_text(value) or None
@@ -107,17 +106,17 @@ class Citation:
         return self.fields.get("publisher", "") or self.fields.get("institution", "") or "—"
 
     @property
-    def arxiv(self) -> Optional[str]:
+    def arxiv(self) -> str | None:
         if self.fields.get("archiveprefix", "").lower() == "arxiv" or "eprint" in self.fields:
             return self.fields.get("eprint") or None
         return None
 
     @property
-    def doi(self) -> Optional[str]:
+    def doi(self) -> str | None:
         return self.fields.get("doi") or None
 
     @property
-    def url(self) -> Optional[str]:
+    def url(self) -> str | None:
         if self.fields.get("url"):
             return self.fields["url"]
         if self.arxiv:
@@ -140,7 +139,7 @@ def normalize_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-def _person(parts: "middlewares.NameParts") -> Person:
+def _person(parts: middlewares.NameParts) -> Person:
     last = " ".join(parts.last)
     literal = not parts.first and not parts.von and last.startswith("{") and last.endswith("}")
     return Person(
@@ -154,19 +153,34 @@ def _person(parts: "middlewares.NameParts") -> Person:
 
 def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
     problems: list[Problem] = []
-    library = bibtexparser.parse_string(
-        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
+    library = bibtexparser.parse_string(  # type: ignore[attr-defined]
+        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
+    )
     citations: list[Citation] = []
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
-            problems.append(Problem(path, line, block.key, f"citation key '{block.key}' is defined twice in this file",
-                                    "give each record its own key"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    block.key,
+                    f"citation key '{block.key}' is defined twice in this file",
+                    "give each record its own key",
+                )
+            )
         elif isinstance(block, ParsingFailedBlock):
-            reason = str(block.error or "").strip().splitlines()
-            reason = reason[-1].strip() if reason else "the record ends before its braces are closed"
-            problems.append(Problem(path, line, "", f"broken BibTeX record: {reason}",
-                                    "check the braces, commas and the @type{key, header"))
+            lines = str(block.error or "").strip().splitlines()
+            reason = lines[-1].strip() if lines else "the record ends before its braces are closed"
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "",
+                    f"broken BibTeX record: {reason}",
+                    "check the braces, commas and the @type{key, header",
+                )
+            )
     for entry in library.entries:
         line = (entry.start_line or 0) + 1
         fields: dict[str, str] = {}
@@ -175,16 +189,18 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
             name = f.key.lower()
             if name == "author":
                 authors = [_person(p) for p in f.value] if isinstance(f.value, list) else []
-                fields[name] = " and ".join(_join_parts(p) for p in f.value) if isinstance(f.value, list) else str(f.value)
+                fields[name] = (
+                    " and ".join(_join_parts(p) for p in f.value) if isinstance(f.value, list) else str(f.value)
+                )
             else:
                 fields[name] = str(f.value).strip()
-        citation = Citation(entry.key, entry.entry_type.lower(), fields, authors, path, line, entry.raw)
+        citation = Citation(entry.key, entry.entry_type.lower(), fields, authors, path, line, entry.raw or "")
         problems.extend(check_citation(citation))
         citations.append(citation)
     return citations, problems
 
 
-def _join_parts(parts: "middlewares.NameParts") -> str:
+def _join_parts(parts: middlewares.NameParts) -> str:
     """Back to BibTeX's 'von Family, Jr, Given' form, braces kept."""
     out = [" ".join(parts.von + parts.last)]
     if parts.jr:
@@ -201,11 +217,17 @@ def check_citation(c: Citation) -> list[Problem]:
         out.append(Problem(c.path, c.line, f"{c.key}.{field}" if field else c.key, message, hint))
 
     if not re.match(CITE_KEY_PATTERN, c.key):
-        err("", f"citation key '{c.key}' has characters that are not allowed",
-            "use letters, digits and - _ : . +, e.g. huang2025self")
+        err(
+            "",
+            f"citation key '{c.key}' has characters that are not allowed",
+            "use letters, digits and - _ : . +, e.g. huang2025self",
+        )
     if c.entry_type not in ENTRY_TYPES:
-        err("", f"record type @{c.entry_type} is not supported",
-            "use one of " + ", ".join(f"@{t}" for t in sorted(ENTRY_TYPES)))
+        err(
+            "",
+            f"record type @{c.entry_type} is not supported",
+            "use one of " + ", ".join(f"@{t}" for t in sorted(ENTRY_TYPES)),
+        )
     for name in REQUIRED:
         if not c.fields.get(name, "").strip():
             err(name, f"required field '{name}' is missing", "copy it from the paper's arXiv or venue page")
@@ -214,8 +236,7 @@ def check_citation(c: Citation) -> list[Problem]:
         err("year", f"year '{year}' is not a four-digit year")
     venue_field = VENUE_FIELD.get(c.entry_type)
     if venue_field and not c.fields.get(venue_field):
-        err(venue_field, f"@{c.entry_type} needs a '{venue_field}'",
-            "add the venue, or use @misc for a preprint")
+        err(venue_field, f"@{c.entry_type} needs a '{venue_field}'", "add the venue, or use @misc for a preprint")
     eprint = c.fields.get("eprint")
     if eprint and not re.match(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$", eprint):
         err("eprint", f"'{eprint}' is not an arXiv identifier", "write it as 2506.08009, without 'arXiv:' or a version")
@@ -259,5 +280,3 @@ def load_bib_files(paths: list[Path], root: Path) -> tuple[list[Citation], list[
         citations.extend(found)
         problems.extend(issues)
     return citations, problems
-
-

@@ -6,12 +6,34 @@ exporters write bibliographies with it (values encoded for classic bibtex by the
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 # Field order in every record we write; anything else follows alphabetically.
-FIELD_ORDER = ["title", "author", "editor", "booktitle", "journal", "journaltitle", "volume", "number",
-               "pages", "year", "date", "month", "publisher", "institution", "school", "doi", "eprint",
-               "archiveprefix", "eprinttype", "primaryclass", "eprintclass", "url", "note"]
+FIELD_ORDER = [
+    "title",
+    "author",
+    "editor",
+    "booktitle",
+    "journal",
+    "journaltitle",
+    "volume",
+    "number",
+    "pages",
+    "year",
+    "date",
+    "month",
+    "publisher",
+    "institution",
+    "school",
+    "doi",
+    "eprint",
+    "archiveprefix",
+    "eprinttype",
+    "primaryclass",
+    "eprintclass",
+    "url",
+    "note",
+]
 
 
 def field_order(fields: Mapping[str, str]) -> list[str]:
@@ -19,8 +41,9 @@ def field_order(fields: Mapping[str, str]) -> list[str]:
     return known + sorted(f for f in fields if f not in FIELD_ORDER)
 
 
-def write_record(entry_type: str, key: str, fields: Mapping[str, str],
-                 encode: Callable[[str], str] = lambda v: v) -> str:
+def write_record(
+    entry_type: str, key: str, fields: Mapping[str, str], encode: Callable[[str], str] = lambda v: v
+) -> str:
     """One ``@type{key, field = {value}, ...}`` record; white space inside values is folded."""
     names = field_order(fields)
     width = max((len(n) for n in names), default=0)

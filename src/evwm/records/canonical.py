@@ -40,9 +40,9 @@ def scalar(value: Any) -> str:
         return text if "e" not in text or "." in text else text.replace("e", ".0e")
     text = str(value)
     # Plain only when YAML would read the very same string back; JSON strings are valid YAML.
-    if _PLAIN.match(text) and not text.endswith(" ") and ": " not in text and " #" not in text:
-        if yaml.safe_load(text) == text:
-            return text
+    plain = _PLAIN.match(text) and not text.endswith(" ") and ": " not in text and " #" not in text
+    if plain and yaml.safe_load(text) == text:
+        return text
     return json.dumps(text, ensure_ascii=False)
 
 

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from evwm.records.bib import Citation, load_bib_files
 from evwm.records.models import Entry, TaxonomyNode
-from evwm.records.problems import Problem, did_you_mean, field_path, rel
+from evwm.records.problems import Problem, rel
+from evwm.records.validation import pydantic_problems
 from evwm.records.vocab import Vocabulary, load_vocabulary
 from evwm.records.yamlio import YamlDoc, YamlError, load_yaml
 
@@ -42,66 +43,6 @@ class Project:
     vocab: Vocabulary = field(default_factory=Vocabulary)
 
 
-_MESSAGES = {
-    "missing": "is required",
-    "extra_forbidden": "is not a known field",
-}
-
-# How to fix the common type errors, in the contributor's terms (YAML, not Python).
-_HINTS = {
-    "list_type": "write a list: one '- item' per line below the field",
-    "dict_type": "write 'name: value' lines indented below the field",
-    "model_type": "write 'name: value' lines indented below the field",
-    "string_type": "write plain text (quote it if it looks like a number or true/false)",
-    "int_type": "write a whole number",
-    "int_parsing": "write a whole number",
-    "too_short": "add at least one item",
-    "too_long": "remove some items",
-    "string_too_short": "write more; see docs/data-format.md",
-}
-
-
-def pydantic_problems(exc: ValidationError, model: type[BaseModel], path: str, doc: YamlDoc) -> list[Problem]:
-    out = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        kind = error["type"]
-        message = _MESSAGES.get(kind) or error["msg"].removeprefix("Value error, ")
-        hint = ""
-        if kind == "extra_forbidden":
-            hint = did_you_mean(str(loc[-1]), _known_fields(model, loc[:-1])) or "see docs/data-format.md"
-        elif kind == "missing":
-            hint = "see docs/data-format.md for what it holds"
-        elif kind == "enum":
-            expected = error.get("ctx", {}).get("expected", "")
-            message, hint = f"'{error.get('input')}' is not allowed", f"use one of {expected}"
-        elif kind == "string_pattern_mismatch":
-            message = f"'{error.get('input')}' has characters that are not allowed"
-            hint = "use lower-case letters, digits and hyphens"
-        elif kind == "string_too_long":
-            hint = "shorten it"
-        elif kind in ("float_parsing", "float_type"):
-            hint = "write a plain number such as 2.5, and put the unit in 'unit'"
-        else:
-            hint = _HINTS.get(kind, "")
-        out.append(Problem(path, doc.line_of(loc), field_path(loc), message, hint))
-    return out
-
-
-def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
-    current: object = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        info = getattr(current, "model_fields", {}).get(part)
-        if info is None:
-            return []
-        annotation = info.annotation
-        args = getattr(annotation, "__args__", ())
-        current = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
-    return list(getattr(current, "model_fields", {}))
-
-
 def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
     name = rel(path, root)
     if path.is_symlink():
@@ -113,17 +54,22 @@ def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tup
     except OSError as exc:
         return None, [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
     if not isinstance(doc.data, dict):
-        return None, [Problem(name, 1, "", "expected a mapping of field: value pairs",
-                              "see docs/data-format.md")]
+        return None, [Problem(name, 1, "", "expected a mapping of field: value pairs", "see docs/data-format.md")]
     try:
         record = model.model_validate(doc.data)
     except ValidationError as exc:
         return None, pydantic_problems(exc, model, name, doc)
     problems = []
     if record.id != expected_id:  # type: ignore[attr-defined]
-        problems.append(Problem(name, doc.line_of(("id",)), "id",
-                                f"id '{record.id}' does not match the file's location",  # type: ignore[attr-defined]
-                                f"use id '{expected_id}' or rename the file"))
+        problems.append(
+            Problem(
+                name,
+                doc.line_of(("id",)),
+                "id",
+                f"id '{record.id}' does not match the file's location",  # type: ignore[attr-defined]
+                f"use id '{expected_id}' or rename the file",
+            )
+        )
     return Source(record, name, doc), problems
 
 
@@ -136,8 +82,15 @@ def yaml_files(folder: Path) -> list[Path]:
 def _linked(path: Path, root: Path) -> list[Problem]:
     # Never follow links: a linked file could be anything on the machine, and would be published.
     if path.is_symlink():
-        return [Problem(rel(path, root), 0, "", "is a symbolic link, which is not read",
-                        "commit the file itself in place of the link")]
+        return [
+            Problem(
+                rel(path, root),
+                0,
+                "",
+                "is a symbolic link, which is not read",
+                "commit the file itself in place of the link",
+            )
+        ]
     return []
 
 
@@ -146,15 +99,15 @@ def load_project(root: Path) -> Project:
     project = Project(root)
     for path in yaml_files(root / "taxonomy"):
         expected = path.relative_to(root / "taxonomy").with_suffix("").as_posix()
-        source, problems = load_record(path, root, TaxonomyNode, expected)
+        node, problems = load_record(path, root, TaxonomyNode, expected)
         project.problems.extend(problems)
-        if source:
-            project.nodes.append(source)
+        if node:
+            project.nodes.append(node)
     for path in yaml_files(root / "entries"):
-        source, problems = load_record(path, root, Entry, path.stem)
+        entry, problems = load_record(path, root, Entry, path.stem)
         project.problems.extend(problems)
-        if source:
-            project.entries.append(source)
+        if entry:
+            project.entries.append(entry)
     bib_dir = root / "bibliography"
     bib_files = sorted(bib_dir.rglob("*.bib")) if bib_dir.is_dir() else []
     for path in bib_files:

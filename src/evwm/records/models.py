@@ -6,8 +6,9 @@ Bibliographic facts are deliberately absent: they live only in BibTeX (see ``bib
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -38,12 +39,13 @@ def _no_placeholder(value: str) -> str:
     return value
 
 
-def _words_at_least(n: int):
+def _words_at_least(n: int) -> Callable[[str], str]:
     def check(value: str) -> str:
         count = len(value.split())
         if count < n:
             raise ValueError(f"has {count} words; at least {n} are needed")
         return value
+
     return check
 
 
@@ -61,8 +63,12 @@ Slug = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 NodeId = Annotated[str, StringConstraints(pattern=NODE_ID_PATTERN, max_length=120)]
 CiteKey = Annotated[str, StringConstraints(pattern=CITE_KEY_PATTERN, max_length=80)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_http_url)]
-Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=40, max_length=2000),
-                  AfterValidator(_safe_markdown), AfterValidator(_no_placeholder)]
+Prose = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=40, max_length=2000),
+    AfterValidator(_safe_markdown),
+    AfterValidator(_no_placeholder),
+]
 
 
 class Strict(BaseModel):
@@ -103,8 +109,12 @@ _RELATION_LABELS = {
 }
 
 
-SurveySection = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(I|II|III|IV|V|VI|VII|VIII)(\.[A-Z](\.[1-9])?)?$",
-                                                  max_length=20)]
+SurveySection = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, pattern=r"^(I|II|III|IV|V|VI|VII|VIII)(\.[A-Z](\.[1-9])?)?$", max_length=20
+    ),
+]
 
 
 class NodeSurvey(Strict):
@@ -121,18 +131,24 @@ class TaxonomyNode(Strict):
     id: NodeId = Field(description="Path-like id such as 'inference/caching'; the parent is implied.")
     name: Text = Field(description="Display name.")
     order: int = Field(ge=0, le=1000, description="Position among siblings, smaller first.")
-    survey: Optional[NodeSurvey] = Field(None, description="The survey section this node mirrors; "
-                                         "absent for evwm's own nodes.")
+    survey: NodeSurvey | None = Field(
+        None, description="The survey section this node mirrors; absent for evwm's own nodes."
+    )
     formerly: Annotated[list[NodeId], AfterValidator(_no_duplicates)] = Field(
-        default_factory=list, max_length=10, description="Old ids of this node; their URLs redirect here.")
-    draws_on: list[Passage] = Field(default_factory=list, max_length=12,
-                                    description="Survey passages a discussion or frontier page draws on.")
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=6000),
-                           AfterValidator(_words_at_least(80)), AfterValidator(_safe_markdown)] = Field(
-        description="Markdown in your own words: the cost attacked, how, the trade-off, neighbours.")
+        default_factory=list, max_length=10, description="Old ids of this node; their URLs redirect here."
+    )
+    draws_on: list[Passage] = Field(
+        default_factory=list, max_length=12, description="Survey passages a discussion or frontier page draws on."
+    )
+    description: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=6000),
+        AfterValidator(_words_at_least(80)),
+        AfterValidator(_safe_markdown),
+    ] = Field(description="Markdown in your own words: the cost attacked, how, the trade-off, neighbours.")
 
     @property
-    def parent_id(self) -> Optional[str]:
+    def parent_id(self) -> str | None:
         return self.id.rsplit("/", 1)[0] if "/" in self.id else None
 
     @property
@@ -157,13 +173,13 @@ class Quality(Strict):
     """The quality cost reported beside a speed-up: a score, its baseline, or the change."""
 
     metric: Slug = Field(description="A quality metric from vocab/metrics.yaml (vbench, fvd, fid, ...).")
-    value: Optional[Number] = Field(None, description="The method's score.")
-    baseline_value: Optional[Number] = Field(None, description="The baseline's score.")
-    change: Optional[Number] = Field(None, description="Signed change against the baseline, in 'unit'.")
-    unit: Optional[Unit] = Field(None, description="Unit of value/change; the metric's canonical unit if omitted.")
+    value: Number | None = Field(None, description="The method's score.")
+    baseline_value: Number | None = Field(None, description="The baseline's score.")
+    change: Number | None = Field(None, description="Signed change against the baseline, in 'unit'.")
+    unit: Unit | None = Field(None, description="Unit of value/change; the metric's canonical unit if omitted.")
 
     @model_validator(mode="after")
-    def _something_reported(self) -> "Quality":
+    def _something_reported(self) -> Quality:
         if self.value is None and self.change is None:
             raise ValueError("give 'value' (with 'baseline_value' where known) or 'change'")
         return self
@@ -173,18 +189,20 @@ class Claim(Strict):
     metric: Slug = Field(description="A metric id from vocab/metrics.yaml (speedup, latency, throughput, ...).")
     value: Number = Field(description="The reported number.")
     unit: Unit = Field(description="One of the metric's units in vocab/metrics.yaml (x, s, fps, steps, GB, ...).")
-    scope: Optional[Scope] = Field(None, description="What the number covers (end-to-end, attention, ...).")
+    scope: Scope | None = Field(None, description="What the number covers (end-to-end, attention, ...).")
     baseline: Text = Field(description="What the number is compared with.")
-    base_model: Optional[Text] = Field(None, description="The model measured, a name in vocab/base-models.yaml.")
-    hardware: Optional[Slug] = Field(None, description="A device id from vocab/hardware.yaml.")
-    gpus: Optional[Annotated[int, Field(ge=1, le=100000)]] = Field(None, description="How many devices.")
-    resolution: Optional[Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]] = None
-    frames: Optional[Annotated[int, Field(ge=1, le=10000000)]] = None
-    quality: Optional[Quality] = Field(None, description="The quality change beside the speed.")
-    setting: Optional[Text] = Field(None, description="Task, model size, bit width, ...")
+    base_model: Text | None = Field(None, description="The model measured, a name in vocab/base-models.yaml.")
+    hardware: Slug | None = Field(None, description="A device id from vocab/hardware.yaml.")
+    gpus: Annotated[int, Field(ge=1, le=100000)] | None = Field(None, description="How many devices.")
+    resolution: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    frames: Annotated[int, Field(ge=1, le=10000000)] | None = None
+    quality: Quality | None = Field(None, description="The quality change beside the speed.")
+    setting: Text | None = Field(None, description="Task, model size, bit width, ...")
     source: Text = Field(description="Where in the source: Abstract, Table 2, Sec. 4.1, Fig. 1, README.")
-    cite: Optional[CiteKey] = Field(None, description="BibTeX key of the source when it is not the entry's "
-                                    "own paper (for example the survey's table).")
+    cite: CiteKey | None = Field(
+        None,
+        description="BibTeX key of the source when it is not the entry's own paper (for example the survey's table).",
+    )
 
     @property
     def display_value(self) -> str:
@@ -197,31 +215,35 @@ class Claim(Strict):
 
 
 class Links(Strict):
-    code: Optional[Url] = None
-    project: Optional[Url] = None
-    weights: Optional[Url] = None
+    code: Url | None = None
+    project: Url | None = None
+    weights: Url | None = None
 
 
 class Relation(Strict):
     type: RelationType
     target: Slug
-    note: Optional[Text] = None
+    note: Text | None = None
 
 
 class EntrySurvey(Strict):
     refs: Annotated[list[Annotated[int, Field(ge=1, le=10000)]], AfterValidator(_no_duplicates)] = Field(
-        min_length=1, max_length=40, description="The survey's reference numbers for this work.")
+        min_length=1, max_length=40, description="The survey's reference numbers for this work."
+    )
 
 
 class Entry(Strict):
     id: Slug = Field(description="Equals the file name without .yaml.")
     name: Text
     categories: Annotated[list[NodeId], AfterValidator(_no_duplicates)] = Field(
-        min_length=1, max_length=10, description="Taxonomy node ids; the first is the primary placement.")
+        min_length=1, max_length=10, description="Taxonomy node ids; the first is the primary placement."
+    )
     applications: Annotated[list[Slug], AfterValidator(_no_duplicates)] = Field(
-        default_factory=list, max_length=5, description="Slugs of nodes under applications/.")
+        default_factory=list, max_length=5, description="Slugs of nodes under applications/."
+    )
     cites: Annotated[list[CiteKey], AfterValidator(_no_duplicates)] = Field(
-        min_length=1, max_length=20, description="BibTeX keys; the first is the entry's own paper.")
+        min_length=1, max_length=20, description="BibTeX keys; the first is the entry's own paper."
+    )
     summary: Prose
     mechanism: Prose
     training: Training
@@ -230,10 +252,10 @@ class Entry(Strict):
     links: Links = Field(default_factory=Links)
     tags: Annotated[list[Slug], AfterValidator(_no_duplicates)] = Field(default_factory=list, max_length=20)
     relations: list[Relation] = Field(default_factory=list, max_length=60)
-    survey: Optional[EntrySurvey] = Field(None, description="Where the survey cites this work.")
+    survey: EntrySurvey | None = Field(None, description="Where the survey cites this work.")
 
     @model_validator(mode="after")
-    def _relations_unique(self) -> "Entry":
+    def _relations_unique(self) -> Entry:
         seen = set()
         for rel in self.relations:
             if (rel.type, rel.target) in seen:

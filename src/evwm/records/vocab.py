@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from evwm.records.models import Slug, Strict, Text
 from evwm.records.problems import Problem, rel
+from evwm.records.validation import pydantic_problems
 from evwm.records.yamlio import YamlDoc, YamlError, load_yaml, read_text
 
 
@@ -23,7 +24,7 @@ class Metric(Strict):
     kind: Literal["speed", "quality"]
     better: Literal["higher", "lower"]
     # unit -> factor into the first (canonical) unit; null where no conversion exists
-    units: dict[Annotated[str, StringConstraints(min_length=1, max_length=20)], Optional[float]] = Field(min_length=1)
+    units: dict[Annotated[str, StringConstraints(min_length=1, max_length=20)], float | None] = Field(min_length=1)
     meaning: Text
 
     @property
@@ -42,7 +43,7 @@ class BaseModelName(Strict):
     id: Slug
     name: Text
     family: Text = Field(description="Groups sizes and versions on one comparison page, e.g. 'Wan 2.1'.")
-    entry: Optional[Slug] = Field(None, description="The entry of the model's own paper, where there is one.")
+    entry: Slug | None = Field(None, description="The entry of the model's own paper, where there is one.")
     aliases: list[Text] = Field(default_factory=list)
 
 
@@ -88,7 +89,7 @@ class Vocabulary:
     # where each vocabulary item is defined, for messages
     origin: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
 
-    def base_model_id(self, name: str) -> Optional[str]:
+    def base_model_id(self, name: str) -> str | None:
         """The vocabulary id a written base-model name resolves to (by id, name or alias)."""
         return self._base_model_keys.get(name_key(name))
 
@@ -103,7 +104,7 @@ class Vocabulary:
             self._bm_cache = cached
         return cached
 
-    def device_id(self, text: str) -> Optional[str]:
+    def device_id(self, text: str) -> str | None:
         key = name_key(text)
         for dev in self.devices.values():
             if key in {name_key(a) for a in (dev.id, dev.name, *dev.aliases)}:
@@ -132,16 +133,21 @@ def _record_list(path: Path, root: Path, model: type[BaseModel]) -> tuple[list[t
         return [], []
     if not isinstance(doc.data, list):
         return [], [Problem(name, 1, "", "expected a list of records, one '- ...' item each")]
-    from evwm.records.loader import pydantic_problems
-
     out, problems = [], []
     for i, item in enumerate(doc.data):
         try:
             out.append((model.model_validate(item), doc.line_of((i,))))
         except ValidationError as exc:
             for p in pydantic_problems(exc, model, name, doc):
-                problems.append(Problem(p.path, doc.line_of((i,)) if p.line == 1 else p.line,
-                                        f"[{i}]." + p.field if p.field else f"[{i}]", p.message, p.hint))
+                problems.append(
+                    Problem(
+                        p.path,
+                        doc.line_of((i,)) if p.line == 1 else p.line,
+                        f"[{i}]." + p.field if p.field else f"[{i}]",
+                        p.message,
+                        p.hint,
+                    )
+                )
     return out, problems
 
 
@@ -155,12 +161,13 @@ def load_vocabulary(root: Path) -> tuple[Vocabulary, list[Problem]]:
             continue
         items, issues = _record_list(path, root, model)
         problems += issues
-        target: dict = getattr(vocab, attr)
+        target: dict[str, BaseModel] = getattr(vocab, attr)
         for item, line in items:
             ident = item.id  # type: ignore[attr-defined]
             if ident in target:
-                problems.append(Problem(rel(path, root), line, "id", f"'{ident}' is defined twice",
-                                        "keep one definition"))
+                problems.append(
+                    Problem(rel(path, root), line, "id", f"'{ident}' is defined twice", "keep one definition")
+                )
                 continue
             target[ident] = item
             vocab.origin[(attr, ident)] = (rel(path, root), line)
@@ -171,12 +178,13 @@ def load_vocabulary(root: Path) -> tuple[Vocabulary, list[Problem]]:
         except YamlError as exc:
             problems.append(Problem(rel(refs, root), exc.line, "", exc.message, exc.hint))
             text = ""
-        for n, line in enumerate(text.splitlines(), 1):
-            cells = line.split("\t")
-            if line.startswith("#") or not cells[0].isdigit() or len(cells) < 4:
+        for n, row in enumerate(text.splitlines(), 1):
+            cells = row.split("\t")
+            if row.startswith("#") or not cells[0].isdigit() or len(cells) < 4:
                 continue
-            vocab.survey_refs[int(cells[0])] = SurveyRef(int(cells[0]), cells[1].strip(), cells[2].strip(),
-                                                         cells[3].strip(), n)
+            vocab.survey_refs[int(cells[0])] = SurveyRef(
+                int(cells[0]), cells[1].strip(), cells[2].strip(), cells[3].strip(), n
+            )
     sections = root / "survey" / "sections.yaml"
     if sections.is_file() and not sections.is_symlink():
         found, issues = _record_list(sections, root, Section)
@@ -196,9 +204,15 @@ def load_vocabulary(root: Path) -> tuple[Vocabulary, list[Problem]]:
                 where = (rel(path, root), line)
                 if item.ref in vocab.exclusions:
                     other = vocab.exclusions[item.ref]
-                    problems.append(Problem(where[0], line, "ref", f"reference [{item.ref}] is already excluded in "
-                                            f"{other[1]}:{other[2]}", "list each reference once"))
+                    problems.append(
+                        Problem(
+                            where[0],
+                            line,
+                            "ref",
+                            f"reference [{item.ref}] is already excluded in {other[1]}:{other[2]}",
+                            "list each reference once",
+                        )
+                    )
                     continue
                 vocab.exclusions[item.ref] = (item, *where)
     return vocab, problems
-

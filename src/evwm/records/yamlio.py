@@ -45,22 +45,25 @@ class YamlDoc:
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     raw = path.read_bytes()
     if len(raw) > limit:
-        raise YamlError(f"file is {len(raw):,} bytes, larger than the {limit:,} allowed",
-                        1, "split it or shorten its text")
+        raise YamlError(
+            f"file is {len(raw):,} bytes, larger than the {limit:,} allowed", 1, "split it or shorten its text"
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line,
-                        "save the file as UTF-8") from None
+        raise YamlError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line, "save the file as UTF-8") from None
 
 
 def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> None:
     # A node met twice is an alias. Aliases are never needed in this data and can expand
     # without bound ("billion laughs"), so they are refused outright.
     if id(node) in seen:
-        raise YamlError("YAML anchors and aliases (&name / *name) are not allowed",
-                        node.start_mark.line + 1, "write the value out in full")
+        raise YamlError(
+            "YAML anchors and aliases (&name / *name) are not allowed",
+            node.start_mark.line + 1,
+            "write the value out in full",
+        )
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         keys: set[str] = set()
@@ -71,12 +74,14 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> N
             if key in keys:  # PyYAML would silently keep the last value
                 raise YamlError(f"'{key}' is given twice", key_node.start_mark.line + 1, "keep one of them")
             keys.add(key)
-            lines[loc + (key,)] = key_node.start_mark.line + 1
-            _walk(value_node, loc + (key,), lines, seen)
+            here: Loc = loc + (key,)  # noqa: RUF005 - mypy reads (*loc, key) as 3.11 syntax
+            lines[here] = key_node.start_mark.line + 1
+            _walk(value_node, here, lines, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            lines[loc + (i,)] = item.start_mark.line + 1
-            _walk(item, loc + (i,), lines, seen)
+            here = loc + (i,)  # noqa: RUF005
+            lines[here] = item.start_mark.line + 1
+            _walk(item, here, lines, seen)
 
 
 MAX_DEPTH = 32

@@ -11,37 +11,31 @@ import html
 import logging
 from pathlib import Path
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from evwm.kb import KnowledgeBase, load
+from evwm.site.config import EvwmConfig, Settings, resolve
 from evwm.site.render import Renderer, node_page
 
 log = logging.getLogger("mkdocs.plugins.evwm")
 
-WATCHED = ("taxonomy", "entries", "bibliography")
+WATCHED = ("taxonomy", "entries", "bibliography", "vocab", "survey")
 
 
-class EvwmConfig(Config):
-    root = c.Type(str, default=".")
-    templates = c.Type(str, default="templates")
-    nav_position = c.Type(int, default=0)
-    # Repository files published as pages (site path -> file), so e.g. CONTRIBUTING.md has one copy.
-    include = c.Type(dict, default={})
-
-
-class EvwmPlugin(BasePlugin[EvwmConfig]):
+class EvwmPlugin(BasePlugin[EvwmConfig]):  # type: ignore[no-untyped-call]
     kb: KnowledgeBase
     generated: dict[str, str]
+    settings: Settings
 
-    def _root(self, config) -> Path:
-        return (Path(config.config_file_path).parent / self.config.root).resolve()
-
-    def on_config(self, config):
-        root = self._root(config)
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.settings = resolve(self.config, config.config_file_path, bool(config.use_directory_urls))
+        root = self.settings.root
         self.kb = load(root)
         if self.kb.errors:
             listing = "\n".join(p.format() for p in self.kb.errors)
@@ -49,24 +43,25 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):
                               f"run `evwm validate` for details:\n{listing}")
         for problem in self.kb.warnings:
             log.info(problem.format())  # data warnings must not fail a strict build
-        renderer = Renderer(self.kb, root / self.config.templates)
-        self.generated = {**renderer.pages(), **renderer.downloads(), **self._included(root)}
+        renderer = Renderer(self.kb, self.settings.templates, self.settings.directory_urls)
+        self.generated = {**renderer.pages(), **renderer.downloads(), **renderer.redirects(), **self._included()}
         generated_nav = [{"Home": "index.md"}, {"Taxonomy": [self._nav(r) for r in self.kb.roots]},
-                         {"Entries by year": "entries/index.md"}, {"Bibliography builder": "bibliography.md"}]
+                         {"Entries by year": "entries/index.md"}, {"The survey": "survey.md"},
+                         {"Bibliography builder": "bibliography.md"}]
         user_nav = list(config.nav or [])
-        pos = self.config.nav_position
+        pos = self.settings.nav_position
         config.nav = user_nav[:pos] + generated_nav + user_nav[pos:]
         return config
 
-    def _included(self, root: Path) -> dict[str, str]:
+    def _included(self) -> dict[str, str]:
         pages = {}
-        for site_path, source in self.config.include.items():
-            text = (root / source).read_text(encoding="utf-8")
+        for site_path, source in self.settings.include.items():
+            text = source.read_text(encoding="utf-8")
             # links written for the repository (docs/x.md) point at the site's own pages (x.md)
             pages[site_path] = text.replace("](docs/", "](")
         return pages
 
-    def _nav(self, node_id: str):
+    def _nav(self, node_id: str) -> dict[str, Any]:
         name = html.escape(self.kb.nodes[node_id].name, quote=False)  # the theme does not escape nav titles
         kids = self.kb.children(node_id)
         if not kids:
@@ -74,7 +69,7 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):
         # with navigation.indexes the first page of a section is the section's own page
         return {name: [node_page(node_id)] + [self._nav(k) for k in kids]}
 
-    def on_files(self, files: Files, config) -> Files:
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for path, content in self.generated.items():
             clash = files.get_file_from_path(path)
             if clash is not None:
@@ -82,9 +77,9 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):
             files.append(File.generated(config, path, content=content))
         return files
 
-    def on_serve(self, server, config, builder):
-        root = self._root(config)
-        for folder in (*WATCHED, self.config.templates):
-            if (root / folder).exists():
-                server.watch(str(root / folder))
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        root = self.settings.root
+        for folder in (*(root / w for w in WATCHED), self.settings.templates):
+            if folder.exists():
+                server.watch(str(folder))
         return server

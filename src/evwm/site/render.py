@@ -34,9 +34,9 @@ def text(value: Any) -> str:
     return _MD_SPECIAL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(1), "\\" + m.group(1)), value)
 
 
-def md(value: Any) -> str:
+def md(raw: Any) -> str:
     """Author-written Markdown: emphasis, code and http(s) links work; HTML and attributes don't."""
-    value = str(value or "").strip()
+    value = str(raw or "").strip()
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value.replace("{", "\\{").replace("}", "\\}")
 
@@ -59,8 +59,11 @@ def fence(value: str, lang: str = "") -> str:
     return f"{bar}{lang}\n{value.rstrip()}\n{bar}"
 
 
-def output_url(source: str) -> str:
-    """Where MkDocs (use_directory_urls) publishes a source file: a/b.md -> a/b/, a/index.md -> a/."""
+def output_url(source: str, directory_urls: bool = True) -> str:
+    """Where MkDocs publishes a source file: a/b.md -> a/b/ and a/index.md -> a/ with directory
+    URLs (MkDocs' default), a/b.md -> a/b.html and a/index.md -> a/index.html without."""
+    if not directory_urls:
+        return source[:-3] + ".html" if source.endswith(".md") else source
     if source.endswith("index.md"):
         return source[: -len("index.md")] or "."
     if source.endswith(".md"):
@@ -80,9 +83,14 @@ def node_bib(node_id: str) -> str:
     return f"downloads/{node_id.replace('/', '--')}.bib"
 
 
+# The BibTeX key of the survey this knowledge base follows (bibliography/survey.bib).
+SURVEY_KEY = "he2026video"
+
+
 class Renderer:
-    def __init__(self, kb: KnowledgeBase, templates: Path):
+    def __init__(self, kb: KnowledgeBase, templates: Path, directory_urls: bool = True):
         self.kb = kb
+        self.directory_urls = directory_urls
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=False,  # output is Markdown; escaping is explicit via |text and |md
@@ -101,9 +109,13 @@ class Renderer:
             return posixpath.relpath(target, posixpath.dirname(path) or ".")
 
         def href(target: str) -> str:
-            """Relative URL for raw HTML, which MkDocs leaves alone (directory URLs assumed)."""
-            return posixpath.relpath(output_url(target), output_url(path).rstrip("/") or ".") \
-                + ("/" if target.endswith(".md") else "")
+            """Relative URL for raw HTML, which MkDocs leaves alone, in the site's URL scheme."""
+            if not self.directory_urls:
+                here = posixpath.dirname(output_url(path, False)) or "."
+                return posixpath.relpath(output_url(target, False), here)
+            return posixpath.relpath(output_url(target), output_url(path).rstrip("/") or ".") + (
+                "/" if target.endswith(".md") else ""
+            )
 
         return self.env.get_template(template).render(page=path, link=link, href=href, **context)
 
@@ -122,6 +134,27 @@ class Renderer:
             out[path] = self._render("entry.md.j2", path, entry=entry, **self._entry_context(entry))
         out["entries/index.md"] = self._render("years.md.j2", "entries/index.md", groups=self.kb.by_year())
         out["bibliography.md"] = self._render("builder.md.j2", "bibliography.md", **self._builder_context())
+        out["survey.md"] = self._render("survey.md.j2", "survey.md", sections=self.kb.survey_coverage(),
+                                        survey=self.kb.citations.get(SURVEY_KEY))
+        return out
+
+    def redirects(self) -> dict[str, str]:
+        """A small HTML page at every former node URL, sending readers (and links) to the node's page."""
+        out: dict[str, str] = {}
+        for node in self.kb.iter_nodes():
+            for old in node.formerly:
+                source = f"taxonomy/{old}/index.html" if self.directory_urls else f"taxonomy/{old}.html"
+                here = posixpath.dirname(source)
+                target = posixpath.relpath(output_url(node_page(node.id), self.directory_urls), here)
+                if self.directory_urls:
+                    target += "/"
+                name = html.escape(node.name)
+                out[source] = (
+                    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                    f'<title>Moved: {name}</title><meta http-equiv="refresh" content="0; url={html.escape(target)}">'
+                    f'<link rel="canonical" href="{html.escape(target)}"><meta name="robots" content="noindex"></head>'
+                    f'<body><p>This page has moved to <a href="{html.escape(target)}">{name}</a>.</p></body></html>\n'
+                )
         return out
 
     def _node_context(self, node: TaxonomyNode) -> dict[str, Any]:
