@@ -16,7 +16,7 @@ CASES = {
     "wrong-types.yaml": "categories: Input should be a valid list",
     "unknown-field.yaml": ":8: speedup: is not a known field",
     "alias-bomb.yaml": ":2: YAML anchors and aliases (&name / *name) are not allowed",
-    "python-tag.yaml": ":2: invalid YAML: could not determine a constructor for the tag",
+    "python-tag.yaml": ":2: explicit YAML tags (such as !!python/object) are not allowed",
     "non-utf8.yaml": ":2: byte 0xe9 is not valid UTF-8 (save the file as UTF-8)",
     "path-traversal.yaml": ":1: id: '../../../etc/passwd' has characters that are not allowed",
     "javascript-url.yaml": ":9: links.code: must be an http:// or https:// URL",
@@ -29,6 +29,10 @@ CASES = {
     "missing-fields.bib": "nofields2025x.author: required field 'author' is missing",
     "non-utf8.bib": ":2: byte 0xe9 is not valid UTF-8",
     "javascript-url.bib": "url2025x.url: must be an http:// or https:// URL",
+    "float-tag.yaml": ":10: explicit YAML tags (such as !!float or !!python/...) are not allowed",
+    "huge-int.yaml": ":10: the number has more than 30 digits",
+    "bad-date.yaml": ":7: training: '2024-02-30' is not allowed",
+    "not-a-number.yaml": ":15: claims[1].value: must be a finite number, not .nan or .inf",
 }
 
 
@@ -96,8 +100,8 @@ def test_symbolic_links_are_not_followed(sample, tmp_path):
     os.symlink(secret, sample.root / "bibliography/linked.bib")
     result = evwm(sample.root, "validate")
     assert result.returncode == 1
-    assert "entries/main/secret.yaml: is a symbolic link, which is not read" in result.stdout
-    assert "bibliography/linked.bib: is a symbolic link, which is not read" in result.stdout
+    assert "entries/main/secret.yaml: is a symbolic link to a file, which is not read" in result.stdout
+    assert "bibliography/linked.bib: is a symbolic link to a file, which is not read" in result.stdout
     assert "Secret Stuff" not in result.stdout
 
 

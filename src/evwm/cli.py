@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from evwm import __version__
 from evwm.export import FORMATS
+from evwm.records.files import WriteError, read_input, write_files
 from evwm.records.models import Training
 from evwm.records.problems import summarize
 
@@ -116,14 +116,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     text = export(kb, entries, args.format)
     if args.output:
-        tmp = args.output.with_name(args.output.name + ".tmp")
         try:
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(args.output)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-            print(f"error: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            write_files({args.output: text})
+        except WriteError as exc:
+            print(f"error: {exc}", file=sys.stderr)
             return 1
         print(f"wrote {len(entries)} entries to {args.output}", file=sys.stderr)
     else:
@@ -139,18 +135,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         if args.arxiv:
             bibtex = scaffold.bibtex_from_arxiv(lookup(args.arxiv))
-        elif args.bibtex == "-":
-            bibtex = sys.stdin.read()
         else:
-            bibtex = Path(args.bibtex).read_text(encoding="utf-8")
+            bibtex = read_input(args.bibtex)
         plan = scaffold.plan(kb, bibtex, args.category, args.entry_id, args.folder, args.name)
-    except (ArxivError, scaffold.ScaffoldError) as exc:
+        scaffold.write(plan, args.root)
+    except (ArxivError, scaffold.ScaffoldError, WriteError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {args.bibtex}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
-        return 1
-    scaffold.write(plan)
     root = args.root
     print(
         f"wrote {plan.entry_path.relative_to(root)} and added '{plan.citation.key}' to {plan.bib_path.relative_to(root)}"

@@ -11,7 +11,8 @@ import bibtexparser
 
 from evwm.records.bib import parse_bib
 from evwm.records.canonical import dump_bib, dump_entry, dump_node
-from evwm.records.loader import load_record, yaml_files
+from evwm.records.files import WriteError, discover, write_files
+from evwm.records.loader import load_record
 from evwm.records.models import Entry, TaxonomyNode
 from evwm.records.problems import Problem, rel
 from evwm.records.yamlio import YamlError, read_text
@@ -37,7 +38,7 @@ def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
         ("entries", Entry, dump_entry),
     ]
     for folder, model, dump in kinds:
-        for path in yaml_files(root / folder):
+        for path in discover(root, folder).files:
             expected_id = (
                 path.relative_to(root / folder).with_suffix("").as_posix() if model is TaxonomyNode else path.stem
             )
@@ -48,7 +49,7 @@ def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
             text = dump(source.model, _depth(path, root))
             if path.read_text(encoding="utf-8") != text:
                 changes[path] = text
-    for path in sorted((root / "bibliography").rglob("*.bib")) if (root / "bibliography").is_dir() else []:
+    for path in discover(root, "bibliography").files:
         name = rel(path, root)
         try:
             raw = read_text(path, 4 * 1024 * 1024)
@@ -80,9 +81,9 @@ def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
 def run(root: Path, check: bool) -> FmtResult:
     changes, problems = plan(root)
     result = FmtResult(sorted(rel(p, root) for p in changes), problems)
-    if not check:
-        for path, text in changes.items():
-            tmp = path.with_name(path.name + ".fmt-tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+    if not check and changes:
+        try:
+            write_files(changes, root)
+        except WriteError as exc:
+            result.problems.append(Problem("", 0, "", str(exc), "nothing was rewritten"))
     return result

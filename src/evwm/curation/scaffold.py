@@ -16,6 +16,7 @@ from evwm.curation.arxiv import ArxivPaper
 from evwm.kb import KnowledgeBase
 from evwm.records.bib import Citation, parse_bib
 from evwm.records.canonical import dump_bib, scalar, schema_header
+from evwm.records.files import write_files
 from evwm.records.models import ID_PATTERN
 
 STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "towards", "toward", "with", "via", "is", "are"}
@@ -165,17 +166,6 @@ def skeleton(entry_id: str, name: str, categories: list[str], key: str) -> str:
     )
 
 
-def write(p: Plan) -> None:
-    """Both files or neither."""
-    p.entry_path.parent.mkdir(parents=True, exist_ok=True)
-    p.bib_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_entry = p.entry_path.with_name(p.entry_path.name + ".new-tmp")
-    tmp_bib = p.bib_path.with_name(p.bib_path.name + ".new-tmp")
-    try:
-        tmp_entry.write_text(p.entry_text, encoding="utf-8")
-        tmp_bib.write_text(p.bib_text, encoding="utf-8")
-        tmp_bib.replace(p.bib_path)
-        tmp_entry.replace(p.entry_path)
-    finally:
-        for tmp in (tmp_entry, tmp_bib):
-            tmp.unlink(missing_ok=True)
+def write(p: Plan, root: Path) -> None:
+    """Both files or neither, and only inside the project (raises WriteError otherwise)."""
+    write_files({p.bib_path: p.bib_text, p.entry_path: p.entry_text}, root)

@@ -181,18 +181,29 @@ class KnowledgeBase:
         for ref in sorted(v.survey_refs.values(), key=lambda r: r.number):
             holder = self.survey_holders.get(ref.number)
             excluded = v.exclusions.get(ref.number)
-            by_section[ref.section].append({
-                "number": ref.number, "title": ref.title, "entry": holder,
-                "excluded": excluded[0] if excluded else None,
-            })
+            by_section[ref.section].append(
+                {
+                    "number": ref.number,
+                    "title": ref.title,
+                    "entry": holder,
+                    "excluded": excluded[0] if excluded else None,
+                }
+            )
         sections = [{"section": "I", "heading": "Introduction"}] + [
-            {"section": s, "heading": h} for s, h in v.survey_sections.items()]
+            {"section": s, "heading": h} for s, h in v.survey_sections.items()
+        ]
         out = []
         for sec in sections:
             refs = by_section.get(sec["section"], [])
-            out.append({**sec, "node": node_of.get(sec["section"]), "refs": refs,
-                        "held": sum(1 for r in refs if r["entry"]),
-                        "depth": sec["section"].count(".")})
+            out.append(
+                {
+                    **sec,
+                    "node": node_of.get(sec["section"]),
+                    "refs": refs,
+                    "held": sum(1 for r in refs if r["entry"]),
+                    "depth": sec["section"].count("."),
+                }
+            )
         return out
 
     def survey_claims(self, node_id: str, citation_key: str) -> list[tuple[Entry, Claim]]:

@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from evwm.records.bib import Citation, load_bib_files
+from evwm.records.files import discover
 from evwm.records.models import Entry, TaxonomyNode
 from evwm.records.problems import Problem, rel
 from evwm.records.validation import pydantic_problems
@@ -45,8 +46,6 @@ class Project:
 
 def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
     name = rel(path, root)
-    if path.is_symlink():
-        return None, _linked(path, root)
     try:
         doc = load_yaml(path)
     except YamlError as exc:
@@ -73,46 +72,27 @@ def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tup
     return Source(record, name, doc), problems
 
 
-def yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
-
-
-def _linked(path: Path, root: Path) -> list[Problem]:
-    # Never follow links: a linked file could be anything on the machine, and would be published.
-    if path.is_symlink():
-        return [
-            Problem(
-                rel(path, root),
-                0,
-                "",
-                "is a symbolic link, which is not read",
-                "commit the file itself in place of the link",
-            )
-        ]
-    return []
-
-
 def load_project(root: Path) -> Project:
     root = root.resolve()
     project = Project(root)
-    for path in yaml_files(root / "taxonomy"):
+    nodes = discover(root, "taxonomy")
+    project.problems.extend(nodes.problems)
+    for path in nodes.files:
         expected = path.relative_to(root / "taxonomy").with_suffix("").as_posix()
         node, problems = load_record(path, root, TaxonomyNode, expected)
         project.problems.extend(problems)
         if node:
             project.nodes.append(node)
-    for path in yaml_files(root / "entries"):
+    entries = discover(root, "entries")
+    project.problems.extend(entries.problems)
+    for path in entries.files:
         entry, problems = load_record(path, root, Entry, path.stem)
         project.problems.extend(problems)
         if entry:
             project.entries.append(entry)
-    bib_dir = root / "bibliography"
-    bib_files = sorted(bib_dir.rglob("*.bib")) if bib_dir.is_dir() else []
-    for path in bib_files:
-        project.problems.extend(_linked(path, root))
-    project.citations, problems = load_bib_files([p for p in bib_files if not p.is_symlink()], root)
+    bibs = discover(root, "bibliography")
+    project.problems.extend(bibs.problems)
+    project.citations, problems = load_bib_files(bibs.files, root)
     project.problems.extend(problems)
     project.vocab, problems = load_vocabulary(root)
     project.problems.extend(problems)

@@ -10,6 +10,9 @@ from evwm.records.yamlio import YamlDoc
 _MESSAGES = {
     "missing": "is required",
     "extra_forbidden": "is not a known field",
+    "finite_number": "must be a finite number, not .nan or .inf",
+    "less_than_equal": "is too large",
+    "greater_than_equal": "is too small",
 }
 
 # How to fix the common type errors, in the contributor's terms (YAML, not Python).
@@ -23,6 +26,9 @@ _HINTS = {
     "too_short": "add at least one item",
     "too_long": "remove some items",
     "string_too_short": "write more; see docs/data-format.md",
+    "finite_number": "write the number the source reports",
+    "less_than_equal": "check the number and its unit",
+    "greater_than_equal": "check the number and its unit",
 }
 
 

@@ -55,7 +55,33 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
         raise YamlError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line, "save the file as UTF-8") from None
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> None:
+_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+_MAX_DIGITS = 30  # no value here needs more; Python refuses to read ints past 4,300 digits anyway
+
+
+class _Loader(SafeLoader):  # type: ignore[misc,valid-type]
+    """Safe loading, with dates kept as the text written: 2024-02-30 is a typo to report, not a crash."""
+
+
+_Loader.add_constructor(_TAG + "timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def _check_scalar(loader: Any, node: yaml.ScalarNode) -> None:
+    line = node.start_mark.line + 1
+    plain = node.style is None or node.style == ""
+    expected = loader.resolve(yaml.ScalarNode, node.value, (True, False)) if plain else _TAG + "str"
+    if node.tag not in _ALLOWED_TAGS or node.tag != expected:
+        raise YamlError(
+            "explicit YAML tags (such as !!float or !!python/...) are not allowed",
+            line,
+            "write the plain value; quote it if it should stay text",
+        )
+    if node.tag in (_TAG + "int", _TAG + "float") and sum(c.isdigit() for c in node.value) > _MAX_DIGITS:
+        raise YamlError(f"the number has more than {_MAX_DIGITS} digits", line, "write a shorter number")
+
+
+def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int], loader: Any = None) -> None:
     # A node met twice is an alias. Aliases are never needed in this data and can expand
     # without bound ("billion laughs"), so they are refused outright.
     if id(node) in seen:
@@ -65,6 +91,14 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> N
             "write the value out in full",
         )
     seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode) and loader is not None:
+        _check_scalar(loader, node)
+    elif isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _ALLOWED_TAGS:
+        raise YamlError(
+            "explicit YAML tags (such as !!python/object) are not allowed",
+            node.start_mark.line + 1,
+            "write plain YAML: mappings, lists and values",
+        )
     if isinstance(node, yaml.MappingNode):
         keys: set[str] = set()
         for key_node, value_node in node.value:
@@ -76,12 +110,14 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int]) -> N
             keys.add(key)
             here: Loc = loc + (key,)  # noqa: RUF005 - mypy reads (*loc, key) as 3.11 syntax
             lines[here] = key_node.start_mark.line + 1
-            _walk(value_node, here, lines, seen)
+            if loader is not None:
+                _check_scalar(loader, key_node)
+            _walk(value_node, here, lines, seen, loader)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             here = loc + (i,)  # noqa: RUF005
             lines[here] = item.start_mark.line + 1
-            _walk(item, here, lines, seen)
+            _walk(item, here, lines, seen, loader)
 
 
 MAX_DEPTH = 32
@@ -111,13 +147,13 @@ def parse_yaml(text: str) -> YamlDoc:
     deep = _too_deep(text) if ("[" * 8 in text or "{" * 8 in text or text.count("[") > MAX_DEPTH) else 0
     if deep:
         raise YamlError("invalid YAML: nested too deeply", deep, "records are at most a few levels deep")
-    loader = SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             raise YamlError("file is empty", 1, "see docs/data-format.md for the fields")
         lines: dict[Loc, int] = {(): node.start_mark.line + 1}
-        _walk(node, (), lines, set())
+        _walk(node, (), lines, set(), loader)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -127,6 +163,8 @@ def parse_yaml(text: str) -> YamlDoc:
         raise YamlError(f"invalid YAML: {message}", line, hint) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", 0) from None
+    except (ValueError, OverflowError, TypeError) as exc:  # a value the constructors cannot read
+        raise YamlError(f"invalid value: {str(exc).splitlines()[0][:120]}", 0, "check the values' types") from None
     except RecursionError:
         raise YamlError("invalid YAML: nested too deeply", 1, "records are at most a few levels deep") from None
     finally:
