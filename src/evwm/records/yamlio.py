@@ -60,11 +60,15 @@ _ALLOWED_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "map"
 _MAX_DIGITS = 30  # no value here needs more; Python refuses to read ints past 4,300 digits anyway
 
 
-class _Loader(SafeLoader):  # type: ignore[misc,valid-type]
+class _Loader(SafeLoader):
     """Safe loading, with dates kept as the text written: 2024-02-30 is a typo to report, not a crash."""
 
 
-_Loader.add_constructor(_TAG + "timestamp", lambda loader, node: loader.construct_scalar(node))
+def _as_text(loader: Any, node: Any) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor(_TAG + "timestamp", _as_text)
 
 
 def _check_scalar(loader: Any, node: yaml.ScalarNode) -> None:
