@@ -14,8 +14,8 @@ import pytest
 from conftest import REPO
 from evwm.export import export
 from evwm.export.bibtex import format_entry
-from evwm.export.select import Selection, select
 from evwm.kb import load
+from evwm.kb.query import Selection, select
 from evwm.site.build import build_site
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,7 +8,7 @@ from pathlib import Path
 import evwm
 
 PACKAGE = Path(evwm.__file__).parent
-STAGES = {"records": 0, "kb": 1, "export": 2, "site": 3, "curation": 3, "cli": 4}
+STAGES = {"records": 0, "kb": 1, "export": 2, "site": 3, "curation": 3, "api": 4, "cli": 4}
 
 
 def module_name(path: Path) -> str:

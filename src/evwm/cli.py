@@ -84,7 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from evwm.export import export
-    from evwm.export.select import Selection, select
+    from evwm.kb.query import Selection, select
 
     kb = _load(args)
     if kb.errors:
@@ -106,6 +106,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         code=args.code,
         text=args.text,
         ids=args.ids,
+        base_models=args.base_model,
     )
     entries = select(kb, selection)
     if not entries:
@@ -188,12 +189,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def _unknown_filter_values(kb: KnowledgeBase, args: argparse.Namespace) -> list[str]:
     """Name each filter value that matches nothing at all, with the closest valid ones."""
-    from evwm.kb import APPLICATIONS_ROOT
     from evwm.records.problems import closest
 
     known = {
         "node": list(kb.nodes),
-        "application": [n.split("/", 1)[1] for n in kb.children(APPLICATIONS_ROOT)],
+        "application": kb.applications,
         "venue": sorted({c.venue_short for e in kb.entries.values() if (c := kb.citation(e))}),
         "tag": sorted({t for e in kb.entries.values() for t in e.tags}),
         "id": list(kb.entries),
@@ -252,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--code", action="store_true", help="only entries with a code link")
     p.add_argument("--text", default="", help="words that must all occur in name, title or summary")
     p.add_argument("--id", dest="ids", action="append", default=[], metavar="ENTRY", help="explicit entry id")
+    p.add_argument(
+        "--base-model", action="append", default=[], metavar="MODEL", help="evaluated on this base model (name or id)"
+    )
     p.add_argument("-f", "--format", default="bibtex", choices=sorted(FORMATS), help="output format (default: bibtex)")
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     p.set_defaults(func=cmd_export)

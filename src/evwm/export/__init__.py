@@ -12,8 +12,8 @@ from evwm.export.bibtex import format_bibtex
 from evwm.export.csl import to_csl
 from evwm.export.listing import format_csv, format_markdown
 from evwm.export.ris import format_ris
-from evwm.export.select import cited
 from evwm.kb import KnowledgeBase
+from evwm.kb.query import cited
 from evwm.records.bib import Citation
 from evwm.records.models import Entry
 

@@ -17,7 +17,13 @@ APPLICATIONS_ROOT = "applications"
 
 
 def application_node(slug: str) -> str:
+    """The node an application slug names: 'embodied-ai' -> 'applications/embodied-ai'."""
     return f"{APPLICATIONS_ROOT}/{slug}"
+
+
+def application_slug(node_id: str) -> str:
+    """The slug of an application node or of any node below it: 'applications/embodied-ai/planning' -> 'embodied-ai'."""
+    return node_id.split("/")[1]
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,38 @@ class KnowledgeBase:
 
     def iter_nodes(self) -> Iterator[TaxonomyNode]:
         return iter(self.nodes.values())
+
+    # -- derived lists (computed once; templates and commands read these) -----------------
+    @cached_property
+    def applications(self) -> list[str]:
+        """Application slugs: the children of the applications node ('autonomous-driving', ...)."""
+        return [application_slug(n) for n in self.children(APPLICATIONS_ROOT)]
+
+    @cached_property
+    def venues(self) -> list[str]:
+        """Short venue names in use ('CVPR', 'arXiv', ...), alphabetical."""
+        return sorted({c.venue_short for e in self.entries.values() if (c := self.citation(e))}, key=str.lower)
+
+    @cached_property
+    def tags(self) -> list[str]:
+        return sorted({t for e in self.entries.values() for t in e.tags})
+
+    def base_models_of(self, entry: Entry) -> set[str]:
+        """Vocabulary ids (or the written names, where unknown) of the models an entry starts from or is measured on."""
+        names = [*entry.base_models, *(c.base_model for c in entry.claims if c.base_model)]
+        return {self.vocab.base_model_id(n) or n for n in names}
+
+    @cached_property
+    def base_model_entries(self) -> dict[str, list[Entry]]:
+        """Base-model family -> entries evaluated on it, for the "same ground" comparison pages."""
+        out: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.sort_entries(self.entries.values()):
+            families = {
+                self.vocab.base_models[b].family for b in self.base_models_of(entry) if b in self.vocab.base_models
+            }
+            for family in families:
+                out[family].append(entry)
+        return dict(sorted(out.items(), key=lambda kv: kv[0].lower()))
 
     # -- the survey ------------------------------------------------------------------------
     @cached_property

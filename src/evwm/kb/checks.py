@@ -85,7 +85,7 @@ def _taxonomy(kb: KnowledgeBase) -> list[Problem]:
 def _entries(kb: KnowledgeBase) -> list[Problem]:
     out = []
     node_ids = list(kb.node_sources)
-    app_slugs = [n.split("/", 1)[1] for n in node_ids if n.startswith(APPLICATIONS_ROOT + "/")]
+    app_slugs = kb.applications
     primary_owner: dict[str, str] = {}
     for entry_id, src in kb.entry_sources.items():
         e = src.model

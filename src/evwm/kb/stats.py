@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from evwm.kb.base import APPLICATIONS_ROOT, KnowledgeBase
+from evwm.kb.base import KnowledgeBase, application_node
 
 
 def compute(kb: KnowledgeBase) -> dict[str, Any]:
@@ -19,9 +19,7 @@ def compute(kb: KnowledgeBase) -> dict[str, Any]:
             {"id": node.id, "name": node.name, "leaf": kb.is_leaf(node.id), "entries": len(kb.subtree_entries(node.id))}
             for node in kb.iter_nodes()
         ],
-        "applications": {
-            node_id.split("/", 1)[1]: len(kb.subtree_entries(node_id)) for node_id in kb.children(APPLICATIONS_ROOT)
-        },
+        "applications": {slug: len(kb.subtree_entries(application_node(slug))) for slug in kb.applications},
         "years": {str(y) if y else "unknown": n for y, n in sorted(years.items(), key=lambda kv: kv[0] or 0)},
     }
 

@@ -19,7 +19,7 @@ import jinja2
 
 from evwm.export.bibtex import format_bibtex, format_entry
 from evwm.export.jsondump import dump
-from evwm.export.select import cited
+from evwm.kb.query import cited
 from evwm.kb import KnowledgeBase
 from evwm.records.models import Entry, TaxonomyNode
 from evwm.records.reference import reference_parts
@@ -181,10 +181,7 @@ class Renderer:
         }
 
     def _builder_context(self) -> dict[str, Any]:
-        kb = self.kb
-        venues = {c.venue_short for e in kb.entries.values() if (c := kb.citation(e))}
-        return {"venues": sorted(venues, key=str.lower),
-                "tags": sorted({t for e in kb.entries.values() for t in e.tags})}
+        return {"venues": self.kb.venues, "tags": self.kb.tags}
 
     # -- downloads -----------------------------------------------------------------------
     def downloads(self) -> dict[str, str]:

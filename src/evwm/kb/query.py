@@ -1,17 +1,18 @@
-"""Selecting entries for an export. The site's bibliography builder (docs/assets/builder.js)
+"""Selecting entries: the one query behind `evwm export`, the Python API and the site's builder. The site's bibliography builder (docs/assets/builder.js)
 implements the same rules, so a filter gives the same file in the browser and on the CLI:
 
 - within one filter, any listed value matches (OR); across filters, all must match (AND);
 - a taxonomy node matches its whole sub-tree; an application matches applications/<slug>;
 - the text filter needs every word, case-insensitively, in the entry's name, title or summary;
-- a year range needs a known year.
+- a year range needs a known year;
+- a base model matches the entry's base models and the models its claims were measured on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from evwm.kb import KnowledgeBase, application_node
+from evwm.kb.base import KnowledgeBase, application_node
 from evwm.records.bib import Citation
 from evwm.records.models import Entry
 
@@ -28,6 +29,7 @@ class Selection:
     code: bool = False
     text: str = ""
     ids: list[str] = field(default_factory=list)
+    base_models: list[str] = field(default_factory=list)  # names or ids in vocab/base-models.yaml
 
 
 def search_text(kb: KnowledgeBase, entry: Entry) -> str:
@@ -58,6 +60,10 @@ def matches(kb: KnowledgeBase, entry: Entry, s: Selection) -> bool:
         return False
     if s.text and not all(word in search_text(kb, entry) for word in s.text.lower().split()):
         return False
+    if s.base_models:
+        wanted = {kb.vocab.base_model_id(b) or b for b in s.base_models}
+        if not kb.base_models_of(entry) & wanted:
+            return False
     return not (s.ids and entry.id not in s.ids)
 
 
