@@ -116,6 +116,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         return 1
     text = export(kb, entries, args.format)
+    if args.bom and args.format == "csv":
+        text = "\ufeff" + text
     if args.output:
         try:
             write_files({args.output: text})
@@ -256,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-model", action="append", default=[], metavar="MODEL", help="evaluated on this base model (name or id)"
     )
     p.add_argument("-f", "--format", default="bibtex", choices=sorted(FORMATS), help="output format (default: bibtex)")
+    p.add_argument("--bom", action="store_true", help="CSV only: start with a UTF-8 byte-order mark (for Excel)")
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     p.set_defaults(func=cmd_export)
 

@@ -21,7 +21,9 @@ from evwm.records.models import Entry
 def csl_json(citations: list[Citation]) -> str:
     # sort_keys: the published JSON dump is written the same way, so the site's builder
     # reproduces this text exactly.
-    return json.dumps([to_csl(c) for c in citations], indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return (
+        json.dumps([to_csl(c) for c in citations], indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+    )
 
 
 FORMATS: dict[str, Callable[[KnowledgeBase, list[Entry]], str]] = {

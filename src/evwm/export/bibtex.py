@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from evwm.records.bib import Citation
-from evwm.records.bibtex import write_record
+from evwm.records.bib import SAFE_COMMANDS, Citation, balanced_braces
+from evwm.records.bibtex import protect_title, write_record
 
 
 def _latex_safe(value: str) -> str:
@@ -28,8 +29,35 @@ def _encoder() -> Any:
     return _ENCODER
 
 
+def encode_value(value: str) -> str:
+    """A value as safe BibTeX: no command outside the safe list, braces balanced, ASCII only.
+
+    Validation refuses such values in the data already; this makes every export safe even so
+    (a hand-edited record, a test fixture), so no field can close its record or run LaTeX.
+    BibTeX counts every brace, escaped or not, so stray braces become brace-free commands.
+    """
+    value = " ".join(value.split())
+    value = _COMMAND_RE.sub(
+        lambda m: m.group(0) if m.group(1) in SAFE_COMMANDS else "\\textbackslash{}" + m.group(1), value
+    )
+    if value.endswith("\\"):
+        value = value[:-1] + "\\textbackslash{}"
+    if not balanced_braces(value):
+        value = value.replace("{", "\x00").replace("}", "\x01")
+        value = value.replace("\x00", "\\textbraceleft{}").replace("\x01", "\\textbraceright{}")
+    return _latex_safe(value)
+
+
+_COMMAND_RE = re.compile(r"\\([A-Za-z@]+|.)")
+
+
 def format_entry(cit: Citation, dialect: str = "bibtex") -> str:
+    """One record for a reader's bibliography: case protected, URL and arXiv id kept, values encoded."""
     fields = dict(cit.fields)
+    if "title" in fields:
+        fields["title"] = protect_title(fields["title"])
+    if cit.url and "url" not in fields:
+        fields["url"] = cit.url  # natbib and biblatex styles print it; plain styles ignore it
     entry_type = cit.entry_type
     if dialect == "biblatex":
         entry_type = {"inproceedings": "inproceedings", "misc": "online" if cit.arxiv else "misc"}.get(
@@ -44,10 +72,10 @@ def format_entry(cit: Citation, dialect: str = "bibtex") -> str:
                 fields["eprintclass"] = fields.pop("primaryclass")
         if "year" in fields:
             fields["date"] = fields.pop("year")
-    elif cit.arxiv and "url" not in fields and "howpublished" not in fields and entry_type == "misc":
-        # plain bibtex styles ignore eprint; a note keeps the identifier visible in print
+    elif cit.arxiv and "howpublished" not in fields and entry_type == "misc":
+        # plain bibtex styles ignore eprint and url; a note keeps the identifier visible in print
         fields.setdefault("note", f"arXiv:{cit.arxiv}")
-    return write_record(entry_type, cit.key, fields, _latex_safe)
+    return write_record(entry_type, cit.key, fields, encode_value)
 
 
 def format_bibtex(citations: list[Citation], dialect: str = "bibtex") -> str:

@@ -41,9 +41,18 @@ def to_csl(cit: Citation) -> dict[str, Any]:
         item["issued"] = {"date-parts": [[cit.year]]}
     if cit.venue:
         item["container-title"] = cit.venue
+        if cit.entry_type == "inproceedings":
+            # IEEE and several other styles print the conference from event-title, not container-title
+            item["event-title"] = cit.venue
+        if cit.venue_short != cit.venue:
+            item["container-title-short"] = cit.venue_short
     elif cit.arxiv:
         item["publisher"] = "arXiv"
         item["number"] = f"arXiv:{cit.arxiv}"
+    for field, csl in (("volume", "volume"), ("number", "issue"), ("pages", "page"), ("publisher", "publisher")):
+        value = cit.text_field(field)
+        if value and csl not in item:
+            item[csl] = value.replace("--", "–") if csl == "page" else value
     if cit.doi:
         item["DOI"] = cit.doi
     if cit.url:

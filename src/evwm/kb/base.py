@@ -193,6 +193,11 @@ class KnowledgeBase:
         names = [*entry.base_models, *(c.base_model for c in entry.claims if c.base_model)]
         return {self.vocab.base_model_id(n) or n for n in names}
 
+    def base_model_families_of(self, entry: Entry) -> set[str]:
+        """Families ('Wan 2.1', 'HunyuanVideo', ...) of the base models an entry is evaluated on."""
+        models = self.vocab.base_models
+        return {models[b].family for b in self.base_models_of(entry) if b in models}
+
     @cached_property
     def base_model_entries(self) -> dict[str, list[Entry]]:
         """Base-model family -> entries evaluated on it, for the "same ground" comparison pages."""

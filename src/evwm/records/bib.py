@@ -10,15 +10,16 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
+from evwm.records.bibtex import unprotected_words
 from evwm.records.models import CITE_KEY_PATTERN
-from evwm.records.problems import Problem
+from evwm.records.problems import Problem, Severity
 from evwm.records.yamlio import YamlError, read_text
 
 MAX_BIB_BYTES = 4 * 1024 * 1024
@@ -37,8 +38,13 @@ def _latex() -> object:
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 
 
+_LATEX_MARKUP = re.compile(r"[\\{}$~%&]")
+
+
 def latex_to_text(value: str) -> str:
     """Readable Unicode for a BibTeX value: accents decoded, protective braces dropped."""
+    if not _LATEX_MARKUP.search(value):  # most values are plain text: skip the LaTeX parser
+        return " ".join(value.split())
     try:
         text = _latex().latex_to_text(value)  # type: ignore[attr-defined]
     except Exception:  # pylatexenc is lenient, but never let odd markup stop a build
@@ -79,22 +85,22 @@ class Citation:
     line: int
     raw: str
 
-    @property
+    @cached_property
     def title(self) -> str:
         return latex_to_text(self.fields.get("title", ""))
 
-    @property
+    @cached_property
     def year(self) -> int | None:
         value = self.fields.get("year", "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if re.fullmatch(r"[0-9]{4}", value) else None
 
-    @property
+    @cached_property
     def venue(self) -> str | None:
         name = VENUE_FIELD.get(self.entry_type)
         value = self.fields.get(name, "") if name else ""
         return latex_to_text(value) or None
 
-    @property
+    @cached_property
     def venue_short(self) -> str:
         """A short venue label: the acronym in trailing parentheses, the venue, or 'arXiv'."""
         venue = self.venue
@@ -105,17 +111,17 @@ class Citation:
             return "arXiv"
         return self.fields.get("publisher", "") or self.fields.get("institution", "") or "—"
 
-    @property
+    @cached_property
     def arxiv(self) -> str | None:
         if self.fields.get("archiveprefix", "").lower() == "arxiv" or "eprint" in self.fields:
             return self.fields.get("eprint") or None
         return None
 
-    @property
+    @cached_property
     def doi(self) -> str | None:
         return self.fields.get("doi") or None
 
-    @property
+    @cached_property
     def url(self) -> str | None:
         if self.fields.get("url"):
             return self.fields["url"]
@@ -125,11 +131,15 @@ class Citation:
             return f"https://doi.org/{self.doi}"
         return None
 
-    @property
+    def text_field(self, name: str) -> str:
+        """Any field as readable text (LaTeX decoded)."""
+        return latex_to_text(self.fields.get(name, ""))
+
+    @cached_property
     def normalized_title(self) -> str:
         return normalize_title(self.title)
 
-    @property
+    @cached_property
     def author_text(self) -> str:
         return ", ".join(p.full for p in self.authors)
 
@@ -232,7 +242,7 @@ def check_citation(c: Citation) -> list[Problem]:
         if not c.fields.get(name, "").strip():
             err(name, f"required field '{name}' is missing", "copy it from the paper's arXiv or venue page")
     year = c.fields.get("year", "").strip()
-    if year and not (year.isdigit() and 1900 <= int(year) <= 2100):
+    if year and not (re.fullmatch(r"[0-9]{4}", year) and 1900 <= int(year) <= 2100):
         err("year", f"year '{year}' is not a four-digit year")
     venue_field = VENUE_FIELD.get(c.entry_type)
     if venue_field and not c.fields.get(venue_field):
@@ -250,11 +260,175 @@ def check_citation(c: Citation) -> list[Problem]:
         bare = _unescaped_special(c.fields.get(name, ""))
         if bare:
             err(name, f"'{bare}' must be escaped in BibTeX", f"write \\{bare} (LaTeX treats a bare {bare} as markup)")
-    if c.fields.get("title", "").count("{") != c.fields.get("title", "").count("}"):
-        err("title", "unbalanced braces", "every { needs its }")
+    for name, value in c.fields.items():
+        if not balanced_braces(value):
+            err(name, "unbalanced braces", "every { needs its } (write \\textbraceleft{} for a literal brace)")
+        command = unsafe_command(value)
+        if command:
+            err(
+                name,
+                f"LaTeX command \\{command} is not allowed in bibliographic data",
+                "only accents and \\emph-style markup are allowed; write the text itself",
+            )
     if "author" in c.fields and not c.authors:
         err("author", "no author could be read", "write authors as 'Family, Given and Family, Given'")
+    spoiled = unprotected_words(c.fields.get("title", ""))
+    if spoiled:
+        out.append(
+            Problem(
+                c.path,
+                c.line,
+                f"{c.key}.title",
+                "bibliography styles would lower-case " + ", ".join(f"'{w}'" for w in spoiled[:5]),
+                "protect " + ("it" if len(spoiled) == 1 else "them") + " with braces: {" + spoiled[0] + "}"
+                " (exports add the braces, but other tools read this file as it is)",
+                Severity.WARNING,
+            )
+        )
+    for i, person in enumerate(c.authors):
+        merged = merged_names(person)
+        if merged:
+            err(f"author[{i}]", f"'{person.full}' looks like {merged}", "separate every author with ' and '")
     return out
+
+
+# Commands a bibliographic value may hold: accents, letters, escapes and light markup. Anything
+# else (\input, \write18, \def, \catcode, ...) would run in the reader's LaTeX.
+SAFE_COMMANDS = frozenset(
+    [
+        "'",
+        '"',
+        "`",
+        "^",
+        "~",
+        "=",
+        ".",
+        "u",
+        "v",
+        "H",
+        "c",
+        "d",
+        "b",
+        "k",
+        "r",
+        "t",
+        "i",
+        "j",
+        "o",
+        "O",
+        "l",
+        "L",
+        "ss",
+        "aa",
+        "AA",
+        "ae",
+        "AE",
+        "oe",
+        "OE",
+        "&",
+        "%",
+        "_",
+        "#",
+        "$",
+        "{",
+        "}",
+        "textendash",
+        "textemdash",
+        "emph",
+        "textit",
+        "textbf",
+        "textsc",
+        "texttt",
+        "textsuperscript",
+        "textsubscript",
+        "mbox",
+        "relax",
+        "ldots",
+        "dots",
+        "textquoteright",
+        "textquoteleft",
+        "textquotedblleft",
+        "textquotedblright",
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "lambda",
+        "mu",
+        "pi",
+        "sigma",
+        "tau",
+        "phi",
+        "psi",
+        "omega",
+        "Sigma",
+        "Delta",
+        "Omega",
+        "times",
+        "infty",
+        "textdagger",
+        "textdaggerdbl",
+        "log",
+        "sqrt",
+        "cdot",
+        "mathcal",
+        "mathbf",
+        "mathrm",
+        "le",
+        "ge",
+        "leq",
+        "geq",
+        "approx",
+        "sim",
+        "url",
+        "textbackslash",
+        "textbraceleft",
+        "textbraceright",
+    ]
+)
+_COMMAND = re.compile(r"\\([A-Za-z@]+|.)")
+
+
+def unsafe_command(value: str) -> str:
+    """The first LaTeX command in a value that is not on the safe list, or ''."""
+    for match in _COMMAND.finditer(value):
+        if match.group(1) not in SAFE_COMMANDS and not match.group(1).isspace():
+            return match.group(1)
+    return ""
+
+
+def balanced_braces(value: str) -> bool:
+    """Braces pair up and never close more than they opened (counted as BibTeX counts them)."""
+    depth = 0
+    for token in re.findall(r"[{}]", value):  # BibTeX counts escaped braces too
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+_CORPORATE = re.compile(
+    r"\b(team|lab|labs|group|inc|ltd|corp|ai|research|project|consortium|committee|university|institute|"
+    r"academy|foundation|company|studio|studios|deepmind|openai|nvidia|google|meta|microsoft|bytedance|"
+    r"alibaba|tencent|kuaishou|baidu|huawei|apple|amazon|shanghai|beijing|lightricks|runway|et al)\b",
+    re.I,
+)
+
+
+def merged_names(person: Person) -> str:
+    """Why a parsed author looks like several people written as one, or ''."""
+    if person.literal:
+        words = person.family.split()
+        if len(words) >= 4 and not _CORPORATE.search(person.family):
+            return "several names in one pair of braces"
+        return ""
+    if "," in person.given or "," in person.family:
+        return "two names joined by a comma"
+    return ""
 
 
 def _unescaped_special(value: str) -> str:

@@ -49,6 +49,13 @@ def _words_at_least(n: int) -> Callable[[str], str]:
     return check
 
 
+def _whole_item(value: str) -> str:
+    # A list written as one string and split at commas cuts "Stable Diffusion (v1.5, v2.1)" in two.
+    if value.count("(") != value.count(")") or value.count("[") != value.count("]"):
+        raise ValueError("has unbalanced parentheses: was a list item cut at a comma inside them?")
+    return value
+
+
 def _no_duplicates(values: list[str]) -> list[str]:
     seen: set[str] = set()
     for v in values:
@@ -247,7 +254,11 @@ class Entry(Strict):
     summary: Prose
     mechanism: Prose
     training: Training
-    base_models: list[Text] = Field(default_factory=list, max_length=20)
+    base_models: list[
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(_whole_item)
+        ]
+    ] = Field(default_factory=list, max_length=20)
     claims: list[Claim] = Field(default_factory=list, max_length=30)
     links: Links = Field(default_factory=Links)
     tags: Annotated[list[Slug], AfterValidator(_no_duplicates)] = Field(default_factory=list, max_length=20)

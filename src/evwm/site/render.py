@@ -18,9 +18,9 @@ from urllib.parse import quote
 import jinja2
 
 from evwm.export.bibtex import format_bibtex, format_entry
-from evwm.export.jsondump import dump
+from evwm.export.jsondump import dumps
 from evwm.kb.query import cited
-from evwm.kb import KnowledgeBase
+from evwm.kb import KnowledgeBase, application_node
 from evwm.records.models import Entry, TaxonomyNode
 from evwm.records.reference import reference_parts
 
@@ -99,7 +99,12 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(text=text, md=md, url=url, title=title, fence=fence, json=lambda v: json.dumps(v, ensure_ascii=False))
+        self.env.filters.update(text=text, md=md, url=url, title=title, fence=fence, json=lambda v: json.dumps(v, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c"))
+        self.env.filters.update(
+            pair=lambda v: (v, v),
+            app_name=lambda slug, kb: (slug, kb.nodes[application_node(slug)].name),
+            zip_names=lambda ids, kb: [(i, "\u00a0\u00a0" * kb.nodes[i].depth + kb.nodes[i].name) for i in ids],
+        )
         self.env.globals.update(kb=kb, node_page=node_page, entry_page=entry_page, node_bib=node_bib,
                                 reference=reference_parts, bibtex=format_entry)
 
@@ -181,7 +186,7 @@ class Renderer:
         }
 
     def _builder_context(self) -> dict[str, Any]:
-        return {"venues": self.kb.venues, "tags": self.kb.tags}
+        return {"venues": self.kb.venues, "tags": self.kb.tags, "base_models": list(self.kb.base_model_entries)}
 
     # -- downloads -----------------------------------------------------------------------
     def downloads(self) -> dict[str, str]:
@@ -191,6 +196,6 @@ class Renderer:
         for node in kb.iter_nodes():
             out[node_bib(node.id)] = format_bibtex(cited(kb, kb.subtree_entries(node.id)))
         out["downloads/evwm.bib"] = format_bibtex(list(kb.citations.values()))
-        out["downloads/evwm.json"] = json.dumps(dump(kb), indent=1, ensure_ascii=False, sort_keys=True)
+        out["downloads/evwm.json"] = dumps(kb)
         return out
 

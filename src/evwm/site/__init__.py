@@ -1,0 +1,1 @@
+"""The site: the MkDocs plugin, its configuration, page rendering and the build/serve commands."""
