@@ -259,7 +259,7 @@ class Entry(Strict):
             str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(_whole_item)
         ]
     ] = Field(default_factory=list, max_length=20)
-    claims: list[Claim] = Field(default_factory=list, max_length=30)
+    claims: list[Claim] = Field(default_factory=list, max_length=60)
     links: Links = Field(default_factory=Links)
     tags: Annotated[list[Slug], AfterValidator(_no_duplicates)] = Field(default_factory=list, max_length=20)
     relations: list[Relation] = Field(default_factory=list, max_length=60)
