@@ -20,12 +20,13 @@ class Project:
     def __init__(self, root: Path):
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        for item in ("mkdocs.yml", "CONTRIBUTING.md", "templates", "docs", "vocab"):
-            src = REPO / item
+        for item in ("mkdocs.yml", "CONTRIBUTING.md", "templates", "docs", "vocab/metrics.yaml", "vocab/hardware.yaml"):
+            src, dst = REPO / item, root / item
+            dst.parent.mkdir(parents=True, exist_ok=True)
             if src.is_dir():
-                shutil.copytree(src, root / item)
+                shutil.copytree(src, dst)
             else:
-                shutil.copy(src, root / item)
+                shutil.copy(src, dst)
         for folder in ("taxonomy", "entries", "bibliography"):
             (root / folder).mkdir()
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
+from conftest import REPO
 from evwm.export import export
 from evwm.export.bibtex import format_entry
 from evwm.export.listing import csv_cell, format_markdown
@@ -291,3 +292,16 @@ def test_json_dump_refuses_numbers_json_cannot_hold(kb):
     finally:
         kb.entries[entry.id] = entry
     json.loads(dumps(kb))
+
+
+def test_the_dump_follows_its_published_schema(kb):
+    jsonschema = pytest.importorskip("jsonschema")
+    from evwm.export.jsondump import FORMAT_VERSION, dumps
+
+    schema = json.loads((REPO / "schemas" / "evwm-dump.schema.json").read_text())
+    data = json.loads(dumps(kb))
+    jsonschema.validate(data, schema)
+    assert data["format_version"] == FORMAT_VERSION and data["license"]["data"] == "CC-BY-4.0"
+    bad = {**data, "license": {"data": "unknown", "code": "MIT"}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)

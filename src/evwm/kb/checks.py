@@ -420,7 +420,11 @@ def _survey(kb: KnowledgeBase) -> list[Problem]:
                     )
                 )
             node = _section_node(info.section, section_node)
-            if node and not any(n == node or n.startswith(node + "/") for n in kb.placements(esrc.model)):
+            # Foundation models and benchmarks live in evwm's own nodes, wherever the survey cites them.
+            own_primary = bool(kb.node_sources.get(esrc.model.primary_category)) and not kb.node_sources[
+                esrc.model.primary_category
+            ].model.survey
+            if node and not own_primary and not any(n == node or n.startswith(node + "/") for n in kb.placements(esrc.model)):
                 out.append(
                     Problem(
                         esrc.path,

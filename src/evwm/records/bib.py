@@ -39,12 +39,18 @@ def _latex() -> object:
 
 
 _LATEX_MARKUP = re.compile(r"[\\{}$~%&]")
+_LATEX_COMMANDS = re.compile(r"[\\$~%&]")
+_LATEX_LIGATURES = re.compile(r"--|``|''|!`|\?`")  # what the LaTeX parser turns into dashes and quotes
 
 
+@lru_cache(maxsize=65536)  # names and venues recur across records: decode each once
 def latex_to_text(value: str) -> str:
     """Readable Unicode for a BibTeX value: accents decoded, protective braces dropped."""
     if not _LATEX_MARKUP.search(value):  # most values are plain text: skip the LaTeX parser
         return " ".join(value.split())
+    if not _LATEX_COMMANDS.search(value) and not _LATEX_LIGATURES.search(value) and balanced_braces(value):
+        # only protective braces, which the parser would drop: the same text without parsing
+        return " ".join(value.replace("{", "").replace("}", "").split())
     try:
         text = _latex().latex_to_text(value)  # type: ignore[attr-defined]
     except Exception:  # pylatexenc is lenient, but never let odd markup stop a build
@@ -182,6 +188,18 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
         elif isinstance(block, ParsingFailedBlock):
             lines = str(block.error or "").strip().splitlines()
             reason = lines[-1].strip() if lines else "the record ends before its braces are closed"
+            name = re.search(r"split the following name `(.*)` into parts", str(block.error or ""), re.S)
+            if name:  # the name parser's own wording is not ours: say what is wrong and how to fix it
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        "author",
+                        f"'{' '.join(name.group(1).split())}' looks like two names joined by a comma",
+                        "write each author as 'Family, Given' and separate every author with ' and '",
+                    )
+                )
+                continue
             problems.append(
                 Problem(
                     path,
@@ -262,7 +280,7 @@ def check_citation(c: Citation) -> list[Problem]:
             err(name, f"'{bare}' must be escaped in BibTeX", f"write \\{bare} (LaTeX treats a bare {bare} as markup)")
     for name, value in c.fields.items():
         if not balanced_braces(value):
-            err(name, "unbalanced braces", "every { needs its } (write \\textbraceleft{} for a literal brace)")
+            err(name, "unbalanced braces", "every { needs its }; write \\textbraceleft{} for a literal brace")
         command = unsafe_command(value)
         if command:
             err(
@@ -280,8 +298,8 @@ def check_citation(c: Citation) -> list[Problem]:
                 c.line,
                 f"{c.key}.title",
                 "bibliography styles would lower-case " + ", ".join(f"'{w}'" for w in spoiled[:5]),
-                "protect " + ("it" if len(spoiled) == 1 else "them") + " with braces: {" + spoiled[0] + "}"
-                " (exports add the braces, but other tools read this file as it is)",
+                "protect " + ("it" if len(spoiled) == 1 else "them") + " with braces, e.g. {" + spoiled[0] + "}; "
+                "exports add the braces, but other tools read this file as it is",
                 Severity.WARNING,
             )
         )
