@@ -1,4 +1,5 @@
-"""`evwm new`: online (recorded arXiv responses) and offline scaffolding, refusing duplicates."""
+"""`evwm new`: online (RECONSTRUCTED recorded arXiv responses, see tests/data/README.md) and offline
+scaffolding, refusing duplicates, suggesting nodes and relations, and writing names BibTeX reads right."""
 
 import io
 import urllib.error
@@ -9,7 +10,8 @@ import pytest
 
 from conftest import REPO, bib_record
 from evwm.cli import main
-from evwm.curation import arxiv
+from evwm.curation import arxiv, http
+from evwm.records.bib import parse_bib
 
 DATA = Path(__file__).parent / "data" / "arxiv"
 
@@ -93,10 +95,59 @@ def test_network_failure_points_to_offline_path(sample, capsys, monkeypatch):
     def down(request, timeout=20.0):
         raise urllib.error.URLError("Name or service not known")
 
+    waited = []
     monkeypatch.setattr(urllib.request, "urlopen", down)
+    monkeypatch.setattr(http, "pause", waited.append)  # the retries back off without really waiting
     code, out = new(sample, "--arxiv", "2506.08009", "--category", "inference", capsys=capsys)
     assert code == 1 and "--bibtex FILE" in out and "Traceback" not in out
+    assert "Name or service not known" in out and len(waited) == 2  # two bounded retries
     assert not list((sample.root / "entries").rglob("self-forcing*"))
+
+
+def test_requests_name_evwm_in_the_user_agent(sample, capsys, monkeypatch):
+    seen = []
+
+    def transport(url, headers, timeout):
+        seen.append((url, headers["User-Agent"]))
+        return http.Response(200, (DATA / "2506.08009.xml").read_bytes())
+
+    monkeypatch.setattr(http, "urllib_transport", transport)
+    code, out = new(sample, "--arxiv", "2506.08009", "--category", "inference", capsys=capsys)
+    assert code == 0, out
+    ((url, agent),) = seen
+    assert "id_list=2506.08009" in url and agent.startswith("evwm/")
+
+
+def test_without_category_the_likely_nodes_are_suggested(sample, capsys, tmp_path):
+    path = tmp_path / "p.bib"
+    path.write_text(bib_record("lee2025reuse", "Caching features for faster video diffusion", authors="Lee, Ann"))
+    code, out = new(sample, "--bibtex", str(path), capsys=capsys)
+    assert code == 1 and "name at least one taxonomy node with --category" in out
+    lines = [line.strip() for line in out.splitlines() if line.strip().startswith("--category")]
+    assert len(lines) == 3 and lines[0].startswith("--category inference/caching")
+    assert "matching terms:" in lines[0] and "rerun with the one that fits" in out
+    assert "lee2025reuse" not in (sample.root / "bibliography/main.bib").read_text()
+
+
+def test_nearest_entries_are_offered_as_relations(sample, capsys, tmp_path):
+    path = tmp_path / "p.bib"
+    path.write_text(bib_record("lee2025reuse", "Caching features for faster video diffusion", authors="Lee, Ann"))
+    code, out = new(sample, "--bibtex", str(path), "--category", "inference/caching", capsys=capsys)
+    assert code == 0, out
+    assert "nearest existing entries (candidates for relations): fast-cache" in out
+    text = (sample.root / "entries/main/caching-features-for-faster-video-diffusion.yaml").read_text()
+    assert "# nearest existing entries (candidates for relations): fast-cache" in text
+    assert "#     target: fast-cache\n" in text
+
+
+def test_multi_word_family_names_from_arxiv(sample, capsys, recorded):
+    code, out = new(sample, "--arxiv", "2412.07583", "--category", "inference", "--folder", "main", capsys=capsys)
+    assert code == 0, out
+    bib = (sample.root / "bibliography/main.bib").read_text()
+    assert "@misc{benyahia2024mobile," in bib
+    assert "{Ben Yahia}, Haitam and Korzhenkov, Denis and Lelekas, Ioannis" in bib
+    (cit,) = [c for c in parse_bib(bib, "main.bib")[0] if c.key == "benyahia2024mobile"]
+    assert (cit.authors[0].given, cit.authors[0].family) == ("Haitam", "Ben Yahia")
 
 
 def test_offline_from_file_and_stdin(sample, capsys, tmp_path, monkeypatch):

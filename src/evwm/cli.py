@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from evwm import __version__
 from evwm.export import FORMATS
-from evwm.records.files import WriteError, read_input, write_files
+from evwm.records.files import WriteError, check_target, read_input, write_files
 from evwm.records.models import Training
 from evwm.records.problems import summarize
 
 if TYPE_CHECKING:
+    from evwm.curation.http import Client
     from evwm.kb import KnowledgeBase
 
 
@@ -135,12 +137,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     from evwm.curation.arxiv import ArxivError, lookup
 
     kb = _load(args)
+    abstract = ""
     try:
         if args.arxiv:
-            bibtex = scaffold.bibtex_from_arxiv(lookup(args.arxiv))
+            paper = lookup(args.arxiv)
+            bibtex, abstract = scaffold.bibtex_from_arxiv(paper), paper.summary
         else:
             bibtex = read_input(args.bibtex)
-        plan = scaffold.plan(kb, bibtex, args.category, args.entry_id, args.folder, args.name)
+        plan = scaffold.plan(kb, bibtex, args.category, args.entry_id, args.folder, args.name, abstract)
         scaffold.write(plan, args.root)
     except (ArxivError, scaffold.ScaffoldError, WriteError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -149,11 +153,159 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(
         f"wrote {plan.entry_path.relative_to(root)} and added '{plan.citation.key}' to {plan.bib_path.relative_to(root)}"
     )
+    if plan.ranking and plan.ranking.neighbours:
+        near = ", ".join(f"{n.entry_id} ({n.score:.2f})" for n in plan.ranking.neighbours[:3])
+        print(f"nearest existing entries (candidates for relations): {near}")
     print(
         "next: check the BibTeX against the paper (venue, full author list), fill in the TODOs, "
         "then run `evwm fmt` and `evwm validate`"
     )
     return 0
+
+
+def _client(args: argparse.Namespace) -> Client:
+    from evwm.curation.http import CACHE_DIR, Client
+
+    return Client(
+        cache_dir=None if args.no_cache else args.root / CACHE_DIR,
+        mailto=args.mailto,
+        offline=args.offline,
+        max_age=args.cache_days * 86400.0,
+        project_root=args.root,
+    )
+
+
+def _failed(exc: Exception) -> int:
+    print(f"error: {exc}", file=sys.stderr)
+    print("error: nothing was changed; try again later, or use --offline to work from the cache", file=sys.stderr)
+    return 1
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from evwm.curation import refresh
+    from evwm.curation.arxiv import ArxivError
+    from evwm.curation.http import ServiceError
+    from evwm.curation.index import INDEXES, BadAnswer
+    from evwm.curation.progress import Progress
+    from evwm.records.problems import closest
+
+    kb = _load(args)
+    if kb.errors:  # a broken entry elsewhere need not stop a read-mostly run; `validate` names it
+        print(
+            f"warning: the knowledge base has {len(kb.errors)} error(s) (see `evwm validate`); refresh goes on",
+            file=sys.stderr,
+        )
+    if args.key and args.key not in kb.citations:
+        near = closest(args.key, kb.citations)
+        print(
+            f"error: no BibTeX record '{args.key}'{'; did you mean ' + ', '.join(near) + '?' if near else ''}",
+            file=sys.stderr,
+        )
+        return 2
+    todo = refresh.select(kb, args.key)
+    batches = -(-len({c.arxiv for c in todo if c.arxiv}) // 50)
+    client = _client(args)
+    try:
+        with Progress(batches + len(todo), "refresh") as bar:
+            result = refresh.run(kb, client, args.key, tuple(args.index or INDEXES), progress=bar.advance)
+    except (ServiceError, ArxivError, BadAnswer) as exc:
+        return _failed(exc)
+    for rec in result.records:
+        for finding in rec.findings:
+            if finding.status != refresh.INFO or args.verbose:
+                print(f"{rec.path}: {rec.key}: {finding.kind}: {finding.message} [{finding.status}]")
+    texts: dict[Path, str] = {}
+    if args.write:
+        texts = refresh.plan_writes(result, args.root)
+        result.written = sorted(str(p.relative_to(args.root)) for p in texts)
+    try:
+        for path in list(texts):
+            check_target(path, args.root)  # the .bib files must lie inside the project; the report may not
+        if args.report:
+            suffix = args.report.suffix.lower()
+            text = refresh.to_json(result) if suffix == ".json" else refresh.to_markdown(result, args.write)
+            texts[args.report if args.report.is_absolute() else Path.cwd() / args.report] = text
+        if texts:
+            write_files(texts)  # the .bib files and the report together, or nothing
+    except WriteError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    for line in result.skipped_files:
+        print(f"warning: {line}", file=sys.stderr)
+    applied = {r.key for r, _ in result.by_status(refresh.APPLY)}
+    undecided = len(result.by_status(refresh.UNDECIDED))
+    verb = f"rewrote {len(result.written)} file(s)" if args.write else "run with --write to apply them"
+    print(
+        f"{len(result.records)} records checked, {client.requests} requests; {len(applied)} with confirmed "
+        f"changes ({verb}); {undecided} finding(s) to decide by hand",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2025-11-24") from None
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from evwm.curation import discover
+    from evwm.curation.arxiv import ArxivError
+    from evwm.curation.http import ServiceError
+    from evwm.curation.progress import Progress
+
+    if args.date_from > args.date_to:
+        print(f"error: --from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
+        return 2
+    kb = _load(args)
+    if kb.errors:  # a broken entry elsewhere need not stop a read-mostly run; `validate` names it
+        print(
+            f"warning: the knowledge base has {len(kb.errors)} error(s) (see `evwm validate`); discover goes on",
+            file=sys.stderr,
+        )
+    client = _client(args)
+    try:
+        with Progress(args.limit, "discover") as bar:
+
+            def moved(done: int, total: int) -> None:
+                bar.total = max(total, 1)
+                bar.advance(done - bar.done)
+
+            papers = discover.fetch(args.date_from, args.date_to, client, args.limit, moved)
+    except (ServiceError, ArxivError) as exc:
+        return _failed(exc)
+    outcome = discover.triage(kb, papers)
+    sys.stdout.write(discover.table(outcome))
+    texts: dict[Path, str] = {}
+    if args.json:
+        texts[args.json] = discover.to_json(outcome, args.date_from, args.date_to)
+    if args.markdown:
+        texts[args.markdown] = discover.to_markdown(outcome, args.date_from, args.date_to)
+    try:
+        if texts:
+            write_files(texts)
+    except WriteError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _service_options(p: argparse.ArgumentParser) -> None:
+    from evwm.curation.http import mailto_default
+
+    p.add_argument("--offline", action="store_true", help="answer only from the cache (.evwm-cache/); no network")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write .evwm-cache/")
+    p.add_argument(
+        "--cache-days", type=float, default=7.0, metavar="DAYS", help="cached answers stay fresh this long (default: 7)"
+    )
+    p.add_argument(
+        "--mailto",
+        default=mailto_default(),
+        metavar="ADDRESS",
+        help="contact address sent to the services in the User-Agent (default: $EVWM_MAILTO or a placeholder)",
+    )
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
@@ -273,6 +425,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="display name (default: the title before its colon)")
     p.add_argument("--folder", help="folder under entries/ (default: where that category's entries live)")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser(
+        "refresh",
+        help="ask arXiv, DBLP and OpenAlex what changed for the cited papers (venue, version, DOI)",
+        description="Report new arXiv versions, published venues, DOIs and title or author differences for "
+        "every record with an arXiv id. --write applies only the venues it can confirm.",
+    )
+    p.add_argument("--key", help="only this BibTeX record")
+    p.add_argument("--write", action="store_true", help="rewrite .bib files with the confirmed changes")
+    p.add_argument("--report", type=Path, metavar="FILE", help="write a report (.md, or .json for JSON)")
+    p.add_argument(
+        "--index",
+        action="append",
+        choices=["dblp", "openalex"],
+        help="index to ask, in order (default: dblp, openalex)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="also print informational findings (versions, ...)")
+    _service_options(p)
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser(
+        "discover",
+        help="list recent arXiv papers the knowledge base may be missing, each with its likely node",
+    )
+    p.add_argument(
+        "--from", dest="date_from", type=_date, required=True, metavar="YYYY-MM-DD", help="first submission day"
+    )
+    p.add_argument("--to", dest="date_to", type=_date, required=True, metavar="YYYY-MM-DD", help="last submission day")
+    p.add_argument("--limit", type=int, default=1000, help="read at most this many search results (default: 1000)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the candidates as JSON")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the candidates as a Markdown table")
+    _service_options(p)
+    p.set_defaults(func=cmd_discover)
 
     p = sub.add_parser("fmt", help="rewrite YAML and BibTeX files into canonical form")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")

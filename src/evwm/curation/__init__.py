@@ -1,1 +1,1 @@
-"""Curation: scaffolding new entries (evwm new), the formatter (evwm fmt) and the arXiv client."""
+"""Curation: starting entries (evwm new), the formatter (evwm fmt), and keeping the knowledge base current (evwm refresh, evwm discover) through polite clients for arXiv, DBLP and OpenAlex."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evwm.curation.arxiv import ArxivPaper
+from evwm.curation.names import bibtex_name
+from evwm.curation.rank import Ranker, Ranking
 from evwm.kb import KnowledgeBase
 from evwm.records.bib import Citation, parse_bib
 from evwm.records.canonical import dump_bib, scalar, schema_header
@@ -35,12 +37,14 @@ def _escape_latex(text: str) -> str:
 
 
 def bibtex_from_arxiv(paper: ArxivPaper) -> str:
-    """An @misc record from arXiv metadata. Names stay 'Given Family', which BibTeX reads as is;
-    no venue is guessed from the comment line (the contributor adds it once confirmed)."""
-    family = paper.authors[0].split()[-1] if paper.authors else "anon"
+    """An @misc record from arXiv metadata, names written 'Family, Given' (see ``names``); no
+    venue is guessed from the comment line (the contributor adds it once confirmed)."""
+    names = [bibtex_name(_escape_latex(a)) for a in paper.authors]
+    family = _ascii(names[0].key_part if names else "anon") or "anon"
     words = [w for w in re.findall(r"[A-Za-z0-9]+", _ascii(paper.title).lower()) if w not in STOPWORDS]
     key = f"{re.sub(r'[^a-z]', '', _ascii(family).lower())}{paper.year}{words[0] if words else ''}"
-    fields = [("title", _escape_latex(paper.title)), ("author", " and ".join(paper.authors)), ("year", str(paper.year))]
+    authors = " and ".join(n.bibtex for n in names)
+    fields = [("title", _escape_latex(paper.title)), ("author", authors), ("year", str(paper.year))]
     if paper.doi:
         fields.append(("doi", paper.doi))
     fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
@@ -62,6 +66,22 @@ class Plan:
     bib_path: Path
     bib_text: str
     citation: Citation
+    ranking: Ranking | None = None
+
+
+def suggest(kb: KnowledgeBase, cit: Citation, abstract: str = "") -> Ranking | None:
+    """Likely nodes and nearest entries for a paper, or None for an empty knowledge base."""
+    if not kb.entries:
+        return None
+    return Ranker.from_kb(kb).rank(f"{cit.title} {cit.title} {abstract or cit.text_field('abstract')}")
+
+
+def describe(ranking: Ranking) -> str:
+    lines = [
+        f"  --category {s.node}   (score {s.score:.2f}; matching terms: {', '.join(s.terms[:4]) or '-'})"
+        for s in ranking.suggestions
+    ]
+    return "\n".join(lines)
 
 
 def duplicate_of(kb: KnowledgeBase, cit: Citation) -> str | None:
@@ -96,6 +116,7 @@ def plan(
     entry_id: str | None = None,
     folder: str | None = None,
     name: str | None = None,
+    abstract: str = "",
 ) -> Plan:
     citations, problems = parse_bib(bibtex, "<input>")
     if problems:
@@ -106,7 +127,15 @@ def plan(
     duplicate = duplicate_of(kb, cit)
     if duplicate:
         raise ScaffoldError(f"this paper is already in the knowledge base: {duplicate}")
+    ranking = suggest(kb, cit, abstract)
     if not categories:
+        if ranking and ranking.suggestions:
+            # a guess is only a guess: show the likely nodes and let the contributor choose one
+            raise ScaffoldError(
+                "name at least one taxonomy node with --category; for this paper the likeliest are:\n"
+                + describe(ranking)
+                + "\nrerun with the one that fits (repeat --category for more; the first is primary)"
+            )
         raise ScaffoldError("name at least one taxonomy node with --category (e.g. --category inference/caching)")
     for category in categories:
         if category not in kb.nodes:
@@ -133,10 +162,17 @@ def plan(
             raise ScaffoldError(f"{bib_path.relative_to(root)} has problems; run `evwm validate` and fix them first")
     return Plan(
         entry_path,
-        skeleton(entry_id, name or cit.title.split(":")[0].strip(), categories, cit.key),
+        skeleton(
+            entry_id,
+            name or cit.title.split(":")[0].strip(),
+            categories,
+            cit.key,
+            [n.entry_id for n in ranking.neighbours[:3]] if ranking else [],
+        ),
         bib_path,
         dump_bib([*existing, cit]),
         cit,
+        ranking,
     )
 
 
@@ -148,8 +184,10 @@ def _usual_folder(kb: KnowledgeBase, category: str) -> str:
     return counts.most_common(1)[0][0] if counts else "contributed"
 
 
-def skeleton(entry_id: str, name: str, categories: list[str], key: str) -> str:
+def skeleton(entry_id: str, name: str, categories: list[str], key: str, nearest: list[str] | None = None) -> str:
     cats = "".join(f"  - {c}\n" for c in categories)
+    target = nearest[0] if nearest else "other-entry-id"
+    near = f"# nearest existing entries (candidates for relations): {', '.join(nearest)}\n" if nearest else ""
     return (
         schema_header("entry", 2) + f"id: {entry_id}\nname: {scalar(name)}\ncategories:\n{cats}"
         f"applications: []  # autonomous-driving, embodied-ai, game-simulation\n"
@@ -161,8 +199,9 @@ def skeleton(entry_id: str, name: str, categories: list[str], key: str) -> str:
         "#   - metric: speedup\n#     value: 2.0\n#     unit: x\n#     baseline: what it is compared with\n"
         "#     hardware: as the paper states it\n#     source: Table 1\n"
         "# links:\n#   code: https://github.com/...\n"
+        f"{near}"
         "# relations:\n#   - type: builds-on   # builds-on | compares-with | combines-with | uses\n"
-        "#     target: other-entry-id\n"
+        f"#     target: {target}\n"
     )
 
 
