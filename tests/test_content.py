@@ -1,11 +1,23 @@
-"""The shipped knowledge base keeps its promised size and shape (issue: at least 300 entries)."""
+"""The shipped knowledge base keeps its promised size, shape and survey coverage.
+
+The floors below are what main holds today; raise them as the knowledge base grows, never lower
+them silently. Each failure names what fell short.
+"""
+
+from __future__ import annotations
 
 import pytest
 
 from conftest import REPO
 from evwm.kb import load
 
-DIMENSIONS = ("paradigms", "architectures", "inference")
+MIN_ENTRIES = 1000
+MIN_SURVEY_SHARE = 0.95  # of the survey's in-scope references, held by an entry
+TECHNIQUES = ("paradigms", "architectures", "inference")
+MIN_TECHNIQUE_CLAIM_SHARE = 0.80
+MIN_APPLICATION_CLAIM_SHARE = 0.60  # a frame-rate, latency or steps claim for world models
+MAX_TAGS = 150
+WORLD_MODEL_METRICS = {"throughput", "latency", "steps"}
 
 
 @pytest.fixture(scope="module")
@@ -13,44 +25,76 @@ def kb():
     return load(REPO)
 
 
-def leaves_under(kb, root):
-    return [n for n in kb.nodes if (n == root or n.startswith(root + "/")) and kb.is_leaf(n)]
-
-
 def test_shipped_data_is_clean(kb):
     assert not kb.errors, "\n".join(p.format() for p in kb.errors)
     assert not kb.warnings, "\n".join(p.format() for p in kb.warnings)
 
 
-def test_at_least_300_entries_and_150_relations(kb):
-    assert len(kb.entries) >= 300
-    assert kb.relation_count >= 150
+def test_enough_entries(kb):
+    assert len(kb.entries) >= MIN_ENTRIES, f"{len(kb.entries)} entries, the floor is {MIN_ENTRIES}"
 
 
-@pytest.mark.parametrize("dimension", DIMENSIONS)
-def test_every_efficiency_leaf_holds_at_least_8_entries(kb, dimension):
-    leaves = leaves_under(kb, dimension)
-    assert leaves
-    small = {leaf: len(kb.subtree_entries(leaf)) for leaf in leaves if len(kb.subtree_entries(leaf)) < 8}
-    assert not small
+def test_every_entry_relates_to_another(kb):
+    alone = sorted(e.id for e in kb.entries.values() if not e.relations)
+    assert not alone, f"{len(alone)} entries declare no relation: {', '.join(alone[:40])}"
 
 
-def test_every_application_holds_at_least_12_entries(kb):
-    apps = kb.children("applications")
-    assert {a.split("/")[1] for a in apps} == {"autonomous-driving", "embodied-ai", "game-simulation"}
-    assert all(len(kb.subtree_entries(a)) >= 12 for a in apps)
+def test_every_survey_section_is_a_node_with_its_heading(kb):
+    nodes = {n.survey.section: n for n in kb.nodes.values() if n.survey}
+    sections = {s: h for s, h in kb.vocab.survey_sections.items() if s != "VIII"}
+    assert set(sections) <= set(nodes), f"sections without a node: {sorted(set(sections) - set(nodes))}"
+    assert all(nodes[s].survey.heading.lower() == h.lower() for s, h in sections.items())
 
 
-def test_every_frontier_names_illustrating_entries(kb):
-    frontiers = kb.children("frontiers")
-    assert len(frontiers) >= 4
-    assert all(len(kb.direct_entries(f)) >= 8 for f in frontiers)
+def test_the_survey_is_covered(kb):
+    v = kb.vocab
+    out_of_scope = {n for n, (x, _, _) in v.exclusions.items() if x.reason in ("generic-building-block", "out-of-scope")}
+    in_scope = set(v.survey_refs) - out_of_scope
+    held = set(kb.survey_holders) & in_scope
+    missing = sorted(in_scope - held)
+    assert len(held) / len(in_scope) >= MIN_SURVEY_SHARE, f"survey references not held: {missing}"
+    assert set(v.survey_refs) == set(kb.survey_holders) | set(v.exclusions)
 
 
-def test_most_architecture_and_inference_entries_report_numbers(kb):
-    entries = {e.id: e for d in ("architectures", "inference") for e in kb.subtree_entries(d)}
-    with_claims = sum(1 for e in entries.values() if e.claims)
-    assert with_claims / len(entries) >= 0.6
+def test_every_leaf_of_the_techniques_holds_entries(kb):
+    leaves = [n for n in kb.nodes if n.split("/")[0] in TECHNIQUES and kb.is_leaf(n) and not n.endswith("discussion")]
+    thin = {n: len(kb.subtree_entries(n)) for n in leaves if len(kb.subtree_entries(n)) < 8}
+    assert not thin, f"leaves with fewer than 8 entries: {thin}"
+
+
+def test_every_application_and_related_area_holds_entries(kb):
+    areas = [n for n in kb.nodes if n.split("/")[0] in ("applications", "related") and kb.is_leaf(n)]
+    thin = {n: len(kb.subtree_entries(n)) for n in areas if not n.endswith("discussion") and len(kb.subtree_entries(n)) < 12}
+    assert not thin, f"areas with fewer than 12 entries: {thin}"
+
+
+def test_every_frontier_and_discussion_names_illustrating_entries(kb):
+    pages = [n for n in kb.nodes.values() if n.draws_on]
+    assert len(pages) >= 8
+    empty = [n.id for n in pages if len(kb.subtree_entries(n.id)) < 3]
+    assert not empty, f"discussion or frontier pages with fewer than 3 entries: {empty}"
+
+
+def test_techniques_report_numbers(kb):
+    entries = {e.id: e for d in TECHNIQUES for e in kb.subtree_entries(d)}
+    share = sum(1 for e in entries.values() if e.claims) / len(entries)
+    assert share >= MIN_TECHNIQUE_CLAIM_SHARE, f"{share:.0%} of technique entries carry a claim"
+
+
+def test_world_models_report_speed(kb):
+    entries = {e.id: e for e in kb.subtree_entries("applications")}
+    share = sum(1 for e in entries.values() if any(c.metric in WORLD_MODEL_METRICS for c in e.claims)) / len(entries)
+    assert share >= MIN_APPLICATION_CLAIM_SHARE, f"{share:.0%} of application entries report FPS, latency or steps"
+
+
+def test_tags_are_few_and_each_is_shared(kb):
+    counts = {t: 0 for t in kb.vocab.tags}
+    for e in kb.entries.values():
+        for t in e.tags:
+            counts[t] += 1
+    assert len(counts) <= MAX_TAGS
+    lonely = sorted(t for t, n in counts.items() if n < 2)
+    assert not lonely, f"tags used by fewer than two entries: {lonely}"
 
 
 def test_every_entry_cites_a_paper_with_an_identifier_and_year(kb):
@@ -62,24 +106,10 @@ def test_every_entry_cites_a_paper_with_an_identifier_and_year(kb):
     assert not missing
 
 
-def test_the_survey_taxonomy_is_complete(kb):
-    expected = {
-        "background",
-        "paradigms/distillation/step-reduction",
-        "paradigms/distillation/consistency",
-        "paradigms/distillation/adversarial",
-        "paradigms/autoregressive",
-        "architectures/hierarchical-vae",
-        "architectures/memory",
-        "architectures/attention",
-        "architectures/extrapolation",
-        "inference/parallelism",
-        "inference/caching",
-        "inference/pruning",
-        "inference/quantization",
-        "applications/autonomous-driving",
-        "applications/embodied-ai",
-        "applications/game-simulation",
-        "frontiers",
-    }
-    assert expected <= set(kb.nodes)
+def test_base_models_resolve_and_claims_use_the_vocabulary(kb):
+    unresolved = sorted(
+        {n for e in kb.entries.values() for n in [*e.base_models, *(c.base_model for c in e.claims if c.base_model)]
+         if not kb.vocab.base_model_id(n)}
+    )
+    assert not unresolved
+    assert all(c.metric in kb.vocab.metrics for e in kb.entries.values() for c in e.claims)

@@ -12,13 +12,43 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from evwm.records.markup import bad_character, markdown_problem
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$"
 CITE_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$"
 
-# Inline Markdown links whose target is not http(s), a relative path or an anchor.
-_BAD_LINK = re.compile(r"\]\(\s*(?!https?://|#|\.{0,2}/|[a-z0-9_-]+\.md)[^)]*\)", re.I)
-_RAW_URL_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript|file):")
+# Names the site uses for its own pages and folders (entries/index.md is the year index; the
+# rest are top-level pages, folders and files the site has or will have). An entry id is a
+# file name under entries/ and a URL, so it must not take one of them. The site imports this list.
+RESERVED_IDS = frozenset(
+    {
+        "index",
+        "404",
+        "about",
+        "assets",
+        "authors",
+        "base-models",
+        "bibliography",
+        "contributing",
+        "data-format",
+        "downloads",
+        "entries",
+        "feed",
+        "numbers",
+        "schemas",
+        "search",
+        "sitemap",
+        "survey",
+        "tags",
+        "taxonomy",
+        "venues",
+        "whats-new",
+        "years",
+    }
+)
+# The file of the whole knowledge base's BibTeX, downloads/evwm.bib, beside one file per node.
+RESERVED_NODE_IDS = frozenset({"evwm"})
 
 
 def _http_url(value: str) -> str:
@@ -28,8 +58,35 @@ def _http_url(value: str) -> str:
 
 
 def _safe_markdown(value: str) -> str:
-    if _BAD_LINK.search(value) or _RAW_URL_SCHEME.search(value):
-        raise ValueError("links may only point to http(s) URLs")
+    problem = bad_character(value, multiline=True) or markdown_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _one_line(value: str) -> str:
+    problem = bad_character(value, multiline=False)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise ValueError(
+            f"'{value}' is reserved: the site has a page or folder of that name "
+            f"(choose another id, such as '{value}-method', and rename the file to match)"
+        )
+    return value
+
+
+def _node_id_free(value: str) -> str:
+    if value in RESERVED_NODE_IDS:
+        raise ValueError(f"'{value}' is reserved for the site's own downloads (choose another id)")
+    if "--" in value:
+        raise ValueError(
+            "'--' is not allowed in node ids: the download files join levels with it (use a single hyphen)"
+        )
     return value
 
 
@@ -65,7 +122,7 @@ def _no_duplicates(values: list[str]) -> list[str]:
     return values
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(_one_line)]
 Slug = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 NodeId = Annotated[str, StringConstraints(pattern=NODE_ID_PATTERN, max_length=120)]
 CiteKey = Annotated[str, StringConstraints(pattern=CITE_KEY_PATTERN, max_length=80)]
@@ -87,6 +144,8 @@ class Training(str, Enum):
     TRAINING_FREE = "training-free"
     FINE_TUNING = "fine-tuning"
     FROM_SCRATCH = "from-scratch"
+    # The source does not say; better than a guess, and shown as such on the site.
+    NOT_STATED = "not-stated"
 
 
 class RelationType(str, Enum):
@@ -135,7 +194,9 @@ class Passage(Strict):
 
 
 class TaxonomyNode(Strict):
-    id: NodeId = Field(description="Path-like id such as 'inference/caching'; the parent is implied.")
+    id: Annotated[NodeId, AfterValidator(_node_id_free)] = Field(
+        description="Path-like id such as 'inference/caching'; the parent is implied."
+    )
     name: Text = Field(description="Display name.")
     order: int = Field(ge=0, le=1000, description="Position among siblings, smaller first.")
     survey: NodeSurvey | None = Field(
@@ -173,7 +234,7 @@ class Scope(str, Enum):
 
 
 Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
-Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), AfterValidator(_one_line)]
 
 
 class Quality(Strict):
@@ -201,7 +262,9 @@ class Claim(Strict):
     base_model: Text | None = Field(None, description="The model measured, a name in vocab/base-models.yaml.")
     hardware: Slug | None = Field(None, description="A device id from vocab/hardware.yaml.")
     gpus: Annotated[int, Field(ge=1, le=100000)] | None = Field(None, description="How many devices.")
-    resolution: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    resolution: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_one_line)] | None
+    ) = None
     frames: Annotated[int, Field(ge=1, le=10000000)] | None = None
     quality: Quality | None = Field(None, description="The quality change beside the speed.")
     setting: Text | None = Field(None, description="Task, model size, bit width, ...")
@@ -240,7 +303,7 @@ class EntrySurvey(Strict):
 
 
 class Entry(Strict):
-    id: Slug = Field(description="Equals the file name without .yaml.")
+    id: Annotated[Slug, AfterValidator(_not_reserved)] = Field(description="Equals the file name without .yaml.")
     name: Text
     categories: Annotated[list[NodeId], AfterValidator(_no_duplicates)] = Field(
         min_length=1, max_length=10, description="Taxonomy node ids; the first is the primary placement."
@@ -256,7 +319,10 @@ class Entry(Strict):
     training: Training
     base_models: list[
         Annotated[
-            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(_whole_item)
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+            AfterValidator(_one_line),
+            AfterValidator(_whole_item),
         ]
     ] = Field(default_factory=list, max_length=20)
     claims: list[Claim] = Field(default_factory=list, max_length=60)
