@@ -305,3 +305,33 @@ def test_the_dump_follows_its_published_schema(kb):
     bad = {**data, "license": {"data": "unknown", "code": "MIT"}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+@pytest.mark.parametrize("style", ["ieee", "apa", "chicago-author-date", "nature"])
+def test_csl_json_through_citeproc_js(kb, tmp_path, style):
+    """citeproc-js is the processor inside Zotero and Mendeley; scripts/test installs it from npm."""
+    need("node")
+    if not (Path(__file__).parent / "node_modules" / "citeproc").is_dir():
+        pytest.skip("citeproc-js missing: scripts/test installs it (npm install --prefix tests)")
+    citeproc = pytest.importorskip("citeproc")
+    locale = Path(citeproc.__file__).parent / "data" / "locales" / "locales-en-US.xml"
+    (tmp_path / "items.json").write_text(out(kb, "csl-json"), encoding="utf-8")
+    result = subprocess.run(
+        [
+            "node",
+            str(Path(__file__).parent / "citeproc_js.js"),
+            str(tmp_path / "items.json"),
+            str(csl_styles() / f"{style}.csl"),
+            str(locale),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Computer Vision and Pattern Recognition" in text, f"{style} printed no conference venue"
+    assert "Transactions on Imaginary Research" in text or "TIR" in text
+    for family in ("Berg", "Ben Yahia", "Müller", "Team Wan", "García", "Cruz"):
+        assert family in text, f"{style} lost {family}"
+    assert "10.5555/example.2025.001" in text or style == "chicago-author-date"
