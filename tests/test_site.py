@@ -76,7 +76,7 @@ def test_node_page_lists_subtree_with_year_venue_claim_and_code(sample):
     page = (build(sample) / "taxonomy/inference/index.html").read_text()
     rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
     text = [re.sub(r"<[^>]+>", " ", r) for r in rows]
-    fast = next(t for t in text if "Fast Cache" in t)
+    fast = next(t for t in text if "Fast Cache" in t and "speedup" in t)  # the entries table, after the comparison
     assert "2024" in fast and "NeurIPS" in fast and "2.5× speedup" in fast
     assert 'href="https://github.com/example/fast-cache"' in page
     assert any("Tiny Quant" in t for t in text)
@@ -93,8 +93,9 @@ def test_markup_in_any_text_field_is_escaped(sample):
         "evil",
         name=f"Evil {HOSTILE}",
         cites=["evil2025x"],
-        summary=f"Summary {HOSTILE} and an attribute list {{: onclick=alert(1) }} [x](https://a.org)",
-        mechanism=f"Mechanism {HOSTILE} plus `code` and *emphasis* here.",
+        # validation refuses HTML and attribute lists in prose; the other fields still carry markup
+        summary="Summary with a link [x](https://a.org) and enough words to pass the length check.",
+        mechanism="Mechanism plus `code` and *emphasis* here, long enough for the check.",
         base_models=[HOSTILE],
         claims=[
             {
@@ -119,13 +120,17 @@ def test_markup_in_any_text_field_is_escaped(sample):
         "taxonomy/inference/caching/index.html",
         "entries/index.html",
         "bibliography/index.html",
+        "authors/jane-doe/index.html",
+        "authors/index.html",
+        "tags/index.html",
+        "numbers/index.html",
+        "whats-new/index.html",
+        "downloads/feed.xml",
     ):
+        if page.startswith("search/") and not (site / page).exists():
+            continue  # the search index's name depends on the search engine in use
         text = (site / page).read_text()
-        assert (
-            "<script>alert" not in text
-            and "<img src=x" not in text
-            and "onclick=alert" not in text.replace("{: onclick=alert(1) }", "")
-        )
+        assert "<script>alert" not in text and "<img src=x" not in text
         assert "<b>Bold</b>" not in text
     evil = (site / "entries/evil/index.html").read_text()
     assert (

@@ -17,12 +17,16 @@ from urllib.parse import quote
 
 import jinja2
 
+from evwm import __version__
 from evwm.export.bibtex import format_bibtex, format_entry
 from evwm.export.jsondump import dumps
-from evwm.kb.query import cited
 from evwm.kb import KnowledgeBase, application_node
+from evwm.kb.query import cited
 from evwm.records.models import Entry, TaxonomyNode
 from evwm.records.reference import reference_parts
+from evwm.site import compare, indexes, meta, pictures
+from evwm.site.cite import Formatter, cite_formats
+from evwm.site.indexes import author_page, family_page, tag_page, venue_page
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
 
@@ -85,9 +89,28 @@ def node_bib(node_id: str) -> str:
 
 # The BibTeX key of the survey this knowledge base follows (bibliography/survey.bib).
 SURVEY_KEY = "he2026video"
+RECENT = 30  # entries on the "What's new" page and in the feed
+
+# Pages outside the navigation, by folder, for mkdocs.yml's not_in_nav (the lead wires them).
+GENERATED_FOLDERS = ("entries", "authors", "venues", "tags", "base-models")
+
+
+LIGHT_TEMPLATE = "evwm-light.html"
+
+
+def light_template_for(custom_dir: str | None) -> str | None:
+    """The lighter page template (no navigation tree) for the many author pages, when the
+    theme's custom_dir holds it (templates/overrides); None otherwise. The plugin sets
+    ``renderer.light_template = light_template_for(config.theme.custom_dir)``."""
+    if custom_dir and (Path(custom_dir) / LIGHT_TEMPLATE).is_file():
+        return LIGHT_TEMPLATE
+    return None
 
 
 class Renderer:
+    # The theme template for the many small author pages; see light_template_for.
+    light_template: str | None = None
+
     def __init__(self, kb: KnowledgeBase, templates: Path, directory_urls: bool = True):
         self.kb = kb
         self.directory_urls = directory_urls
@@ -99,20 +122,37 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(text=text, md=md, url=url, title=title, fence=fence, json=lambda v: json.dumps(v, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c"))
         self.env.filters.update(
+            text=text,
+            md=md,
+            url=url,
+            title=title,
+            fence=fence,
+            json=lambda v: json.dumps(v, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c"),
+        )
+        self.env.filters.update(
+            # a meta description: plain text, HTML-escaped because the theme writes it unescaped
+            describe=lambda v: json.dumps(html.escape(meta.describe(str(v)), quote=True), ensure_ascii=False),
             pair=lambda v: (v, v),
             app_name=lambda slug, kb: (slug, kb.nodes[application_node(slug)].name),
             zip_names=lambda ids, kb: [(i, "\u00a0\u00a0" * kb.nodes[i].depth + kb.nodes[i].name) for i in ids],
         )
-        self.env.globals.update(kb=kb, node_page=node_page, entry_page=entry_page, node_bib=node_bib,
-                                reference=reference_parts, bibtex=format_entry)
+        self.env.globals.update(
+            kb=kb,
+            node_page=node_page,
+            entry_page=entry_page,
+            node_bib=node_bib,
+            reference=reference_parts,
+            bibtex=format_entry,
+            author_page=author_page,
+            venue_page=venue_page,
+            tag_page=tag_page,
+            family_page=family_page,
+            slug=meta.slug,
+        )
+        self.formatter = Formatter(kb.root)
 
-    def _render(self, template: str, path: str, **context: Any) -> str:
-        def link(target: str) -> str:
-            """Relative link between source files, for Markdown links (MkDocs checks them)."""
-            return posixpath.relpath(target, posixpath.dirname(path) or ".")
-
+    def _href(self, path: str) -> Any:
         def href(target: str) -> str:
             """Relative URL for raw HTML, which MkDocs leaves alone, in the site's URL scheme."""
             if not self.directory_urls:
@@ -122,7 +162,14 @@ class Renderer:
                 "/" if target.endswith(".md") else ""
             )
 
-        return self.env.get_template(template).render(page=path, link=link, href=href, **context)
+        return href
+
+    def _render(self, template: str, path: str, **context: Any) -> str:
+        def link(target: str) -> str:
+            """Relative link between source files, for Markdown links (MkDocs checks them)."""
+            return posixpath.relpath(target, posixpath.dirname(path) or ".")
+
+        return self.env.get_template(template).render(page=path, link=link, href=self._href(path), **context)
 
     # -- pages ---------------------------------------------------------------------------
     def pages(self) -> dict[str, str]:
@@ -130,18 +177,81 @@ class Renderer:
 
         stats = compute(self.kb)
         counts = {n["id"]: n["entries"] for n in stats["nodes"]}
-        out: dict[str, str] = {"index.md": self._render("home.md.j2", "index.md", stats=stats, counts=counts)}
+        out: dict[str, str] = {
+            "index.md": self._render("home.md.j2", "index.md", stats=stats, counts=counts, version=__version__)
+        }
         for node in self.kb.iter_nodes():
             path = node_page(node.id)
             out[path] = self._render("node.md.j2", path, node=node, **self._node_context(node))
         for entry in self.kb.entries.values():
             path = entry_page(entry.id)
             out[path] = self._render("entry.md.j2", path, entry=entry, **self._entry_context(entry))
-        out["entries/index.md"] = self._render("years.md.j2", "entries/index.md", groups=self.kb.by_year())
+        out["entries/index.md"] = self._render(
+            "years.md.j2", "entries/index.md", groups=self.kb.by_year(), chart=pictures.years_chart(self.kb)
+        )
         out["bibliography.md"] = self._render("builder.md.j2", "bibliography.md", **self._builder_context())
-        out["survey.md"] = self._render("survey.md.j2", "survey.md", sections=self.kb.survey_coverage(),
-                                        survey=self.kb.citations.get(SURVEY_KEY))
+        out["survey.md"] = self._render(
+            "survey.md.j2", "survey.md", sections=self.kb.survey_coverage(), survey=self.kb.citations.get(SURVEY_KEY)
+        )
+        out.update(self._ways_in(counts))
+        self.formatter.save()
         return out
+
+    def _ways_in(self, counts: dict[str, int]) -> dict[str, str]:
+        """The taxonomy diagram, the site-wide pictures, and the author, venue, tag, base-model
+        and "What's new" pages."""
+        kb = self.kb
+        out: dict[str, str] = {}
+        path = "taxonomy/index.md"
+        out[path] = self._render(
+            "taxonomy.md.j2",
+            path,
+            counts=counts,
+            diagram=pictures.taxonomy_diagram(kb, counts, self._href(path), node_page),
+        )
+        path = "numbers.md"
+        out[path] = self._render(
+            "numbers.md.j2",
+            path,
+            families=indexes.families(kb),
+            speedups=pictures.speedups_chart(kb, self._href(path), entry_page),
+            tradeoff=pictures.speed_quality_chart(kb, self._href(path), entry_page),
+        )
+        kinds = [
+            ("authors", "Authors", indexes.authors(kb), author_page),
+            ("venues", "Venues", indexes.venues(kb), venue_page),
+            ("tags", "Tags", indexes.tags(kb), lambda key: tag_page(key)),
+        ]
+        for folder, heading, groups, page_of in kinds:
+            index = f"{folder}/index.md"
+            out[index] = self._render(
+                "groups.md.j2", index, kind=folder, heading=heading, groups=groups, page_of=page_of
+            )
+            for group in groups:
+                path = page_of(group.key)
+                out[path] = self._render(
+                    "group.md.j2", path, kind=folder, group=group, light_template=self.light_template
+                )
+        families = indexes.families(kb)
+        out["base-models/index.md"] = self._render("families.md.j2", "base-models/index.md", groups=families)
+        for group in families:
+            path = family_page(group.key)
+            measured, unmeasured = compare.family_rows(kb, group.name)
+            out[path] = self._render("family.md.j2", path, group=group, rows=measured, unmeasured=unmeasured)
+        out["whats-new.md"] = self._render("whats-new.md.j2", "whats-new.md", recent=self.recent)
+        return out
+
+    @property
+    def added(self) -> dict[str, Any]:
+        """Entry id -> when it was added (git, else the file's time); computed once."""
+        if not hasattr(self, "_added"):
+            files = {i: s.path for i, s in self.kb.entry_sources.items()}
+            self._added = meta.added_dates(self.kb.root, files)
+        return self._added
+
+    @property
+    def recent(self) -> list[tuple[Entry, Any]]:
+        return meta.recent(self.kb, self.added, RECENT)
 
     def redirects(self) -> dict[str, str]:
         """A small HTML page at every former node URL, sending readers (and links) to the node's page."""
@@ -171,17 +281,37 @@ class Renderer:
             "entries": entries,
             "direct": {e.id for e in kb.direct_entries(node.id)},
             "bib_file": node_bib(node.id),
+            "compare_rows": self._node_rows(node),
         }
+
+    def _node_rows(self, node: TaxonomyNode) -> list[compare.Row]:
+        return compare.rows(self.kb, self.kb.subtree_entries(node.id))
 
     def _entry_context(self, entry: Entry) -> dict[str, Any]:
         kb = self.kb
         citations = [kb.citations[k] for k in entry.cites if k in kb.citations]
+        cit = kb.citation(entry)
+        outgoing = [(r, kb.entries[r.target]) for r in entry.relations if r.target in kb.entries]
+        incoming = [(i.relation, kb.entries[i.source]) for i in kb.incoming(entry.id)]
+        links = [(r.type.label, other, True) for r, other in outgoing]
+        links += [(r.type.inverse_label, other, False) for r, other in incoming]
+        path = entry_page(entry.id)
         return {
-            "citation": kb.citation(entry),
+            "citation": cit,
             "citations": citations,
+            "authors": [(p.full, author_page(indexes.page_key(p.full))) for p in cit.authors] if cit else [],
+            "venue_page": venue_page(indexes.page_key(cit.venue_short)) if cit else None,
+            "training": compare.training_label(entry.training),
+            "description": html.escape(meta.description(entry), quote=True),  # the theme does not escape it
+            "meta_tags": meta.highwire(cit) if cit else [],
+            "rows": compare.rows(kb, [entry]),
             "placements": [kb.nodes[n] for n in kb.placements(entry) if n in kb.nodes],
-            "outgoing": [(r, kb.entries[r.target]) for r in entry.relations if r.target in kb.entries],
-            "incoming": [(i.relation, kb.entries[i.source]) for i in kb.incoming(entry.id)],
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "graph": pictures.neighbourhood(entry, links, self._href(path), entry_page),
+            "base_models": indexes.family_links(kb, entry),
+            "cite": cite_formats(cit, self.formatter) if cit else None,
+            "styles_note": "APA Style 7th edition and IEEE Reference Guide",
             "trail_of": lambda node_id: [kb.nodes[a] for a in kb.ancestors(node_id) if a in kb.nodes],
         }
 
@@ -197,5 +327,14 @@ class Renderer:
             out[node_bib(node.id)] = format_bibtex(cited(kb, kb.subtree_entries(node.id)))
         out["downloads/evwm.bib"] = format_bibtex(list(kb.citations.values()))
         out["downloads/evwm.json"] = dumps(kb)
+        here = posixpath.dirname(output_url("downloads/feed.xml", self.directory_urls))
+        urls = {
+            e.id: posixpath.relpath(output_url(entry_page(e.id), self.directory_urls), here)
+            + ("/" if self.directory_urls else "")
+            for e, _ in self.recent
+        }
+        home = posixpath.relpath(output_url("whats-new.md", self.directory_urls), here) + (
+            "/" if self.directory_urls else ""
+        )
+        out["downloads/feed.xml"] = meta.atom_feed(kb, self.recent, urls, home)
         return out
-
