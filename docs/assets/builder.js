@@ -55,7 +55,10 @@
 
   function citedKeys(entries) {
     const keys = new Set();
-    entries.forEach((e) => e.cites.forEach((k) => { if (kb.citations[k]) keys.add(k); }));
+    entries.forEach((e) => {
+      e.cites.forEach((k) => { if (kb.citations[k]) keys.add(k); });
+      (e.claims || []).forEach((c) => { if (c.cite && kb.citations[c.cite]) keys.add(c.cite); });
+    });
     return Array.from(keys).sort();
   }
 

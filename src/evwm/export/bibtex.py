@@ -72,6 +72,10 @@ def format_entry(cit: Citation, dialect: str = "bibtex") -> str:
                 fields["eprintclass"] = fields.pop("primaryclass")
         if "year" in fields:
             fields["date"] = fields.pop("year")
+    elif entry_type == "inproceedings" and "volume" in fields and "number" in fields:
+        # classic styles refuse volume and number together in proceedings (AAAI prints both):
+        # keep the number as `issue`, which biblatex reads and classic styles skip silently
+        fields["issue"] = fields.pop("number")
     elif cit.arxiv and "howpublished" not in fields and entry_type == "misc":
         # plain bibtex styles ignore eprint and url; a note keeps the identifier visible in print
         fields.setdefault("note", f"arXiv:{cit.arxiv}")

@@ -73,6 +73,7 @@ def select(kb: KnowledgeBase, s: Selection) -> list[Entry]:
 
 
 def cited(kb: KnowledgeBase, entries: list[Entry]) -> list[Citation]:
-    """Each work cited by the selection, once, sorted by key."""
-    keys = sorted({k for e in entries for k in e.cites if k in kb.citations})
+    """Each work cited by the selection (or by one of its claims), once, sorted by key."""
+    # the works an entry cites, and the documents its numbers come from (the survey's tables)
+    keys = sorted({k for e in entries for k in (*e.cites, *(c.cite for c in e.claims if c.cite)) if k in kb.citations})
     return [kb.citations[k] for k in keys]
