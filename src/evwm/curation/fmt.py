@@ -1,4 +1,8 @@
-"""`evwm fmt`: rewrite data files into canonical form (see ``canonical``); `--check` only reports."""
+"""`evwm fmt`: rewrite data files into canonical form (see ``canonical``); `--check` only reports.
+
+A file is rewritten only when its canonical text reads back as the very same record, so
+formatting can never change or lose a value; files with errors are left exactly as they are.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +12,76 @@ from pathlib import Path
 from typing import Any
 
 import bibtexparser
+from pydantic import BaseModel, ValidationError
 
-from evwm.records.bib import parse_bib
+from evwm.records.bib import MAX_BIB_BYTES, Citation, parse_bib
 from evwm.records.canonical import dump_bib, dump_entry, dump_node
 from evwm.records.files import WriteError, discover, write_files
 from evwm.records.loader import load_record
 from evwm.records.models import Entry, TaxonomyNode
-from evwm.records.problems import Problem, rel
-from evwm.records.yamlio import YamlError, read_text
+from evwm.records.problems import Problem, Severity, rel
+from evwm.records.yamlio import YamlError, parse_yaml, read_text
 
 
 @dataclass
 class FmtResult:
     changed: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # errors: those files are left alone
+    warnings: list[Problem] = field(default_factory=list)  # files that are not read (named once)
+
+
+def _unchanged_problem(name: str) -> Problem:
+    return Problem(
+        name,
+        0,
+        "",
+        "fmt cannot write this file without changing a value, so it was left as it is",
+        "please report this at the project's issue tracker, with the file",
+    )
+
+
+def _same_record(text: str, model: type[BaseModel], record: BaseModel) -> bool:
+    try:
+        return model.model_validate(parse_yaml(text).data) == record
+    except (YamlError, ValidationError):
+        return False
+
+
+def _same_citations(text: str, citations: list[Citation]) -> bool:
+    again, problems = parse_bib(text, "")
+
+    def records(found: list[Citation]) -> list[tuple[str, str, dict[str, str]]]:
+        return sorted(((c.key, c.entry_type, c.fields) for c in found), key=lambda r: (r[0], r[1]))
+
+    return not problems and records(again) == records(citations)
 
 
 def _depth(path: Path, root: Path) -> int:
     return len(path.relative_to(root).parts) - 1
 
 
-def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
-    """The canonical text of every file that differs from it; files with errors are left out."""
+def plan(root: Path, warnings: list[Problem] | None = None) -> tuple[dict[Path, str], list[Problem]]:
+    """The canonical text of every file that differs from it; files with errors are left out.
+
+    What discovery passed over goes to ``warnings`` (unknown files) or the problems (links).
+    """
     root = root.resolve()
     changes: dict[Path, str] = {}
     problems: list[Problem] = []
+    warnings = [] if warnings is None else warnings
+
+    def files_in(folder: str) -> list[Path]:
+        result = discover(root, folder)
+        for problem in result.problems:
+            (warnings if problem.severity is Severity.WARNING else problems).append(problem)
+        return result.files
+
     kinds: list[tuple[str, type[Any], Callable[[Any, int], str]]] = [
         ("taxonomy", TaxonomyNode, dump_node),
         ("entries", Entry, dump_entry),
     ]
     for folder, model, dump in kinds:
-        for path in discover(root, folder).files:
+        for path in files_in(folder):
             expected_id = (
                 path.relative_to(root / folder).with_suffix("").as_posix() if model is TaxonomyNode else path.stem
             )
@@ -47,12 +90,15 @@ def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
                 problems += found
                 continue
             text = dump(source.model, _depth(path, root))
-            if path.read_text(encoding="utf-8") != text:
+            if read_text(path) != text:
+                if not _same_record(text, model, source.model):
+                    problems.append(_unchanged_problem(source.path))
+                    continue
                 changes[path] = text
-    for path in discover(root, "bibliography").files:
+    for path in files_in("bibliography"):
         name = rel(path, root)
         try:
-            raw = read_text(path, 4 * 1024 * 1024)
+            raw = read_text(path, MAX_BIB_BYTES)
         except YamlError as exc:
             problems.append(Problem(name, exc.line, "", exc.message, exc.hint))
             continue
@@ -74,13 +120,17 @@ def plan(root: Path) -> tuple[dict[Path, str], list[Problem]]:
             continue
         text = dump_bib(citations)
         if raw != text:
+            if not _same_citations(text, citations):
+                problems.append(_unchanged_problem(name))
+                continue
             changes[path] = text
     return changes, problems
 
 
 def run(root: Path, check: bool) -> FmtResult:
-    changes, problems = plan(root)
-    result = FmtResult(sorted(rel(p, root) for p in changes), problems)
+    warnings: list[Problem] = []
+    changes, problems = plan(root, warnings)
+    result = FmtResult(sorted(rel(p, root) for p in changes), problems, warnings)
     if not check and changes:
         try:
             write_files(changes, root)

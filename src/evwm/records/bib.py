@@ -12,17 +12,27 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import bibtexparser
 from bibtexparser import middlewares
+from bibtexparser.library import Library
+from bibtexparser.middlewares.names import parse_single_name_into_parts
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
 from evwm.records.bibtex import unprotected_words
+from evwm.records.markup import bad_character
 from evwm.records.models import CITE_KEY_PATTERN
 from evwm.records.problems import Problem, Severity
 from evwm.records.yamlio import YamlError, read_text
 
-MAX_BIB_BYTES = 4 * 1024 * 1024
+# Limits that keep loading fast whatever a file holds. The shipped files are under 60 KB each;
+# @string abbreviations are bounded before they are expanded, since one large @string used
+# thousands of times turns a 1 MB file into gigabytes of values.
+MAX_BIB_BYTES = 1024 * 1024
+MAX_STRINGS = 1000
+MAX_EXPANSION = 256 * 1024  # characters that @string references may add to one file
+MAX_VALUE_CHARS = 20_000
 
 # bibtexparser logs each broken block itself; we report them as problems instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -43,6 +53,30 @@ _LATEX_COMMANDS = re.compile(r"[\\$~%&]")
 _LATEX_LIGATURES = re.compile(r"--|``|''|!`|\?`")  # what the LaTeX parser turns into dashes and quotes
 
 
+_ACCENTS = {
+    "`": "\u0300", "'": "\u0301", "^": "\u0302", "~": "\u0303", "=": "\u0304", "u": "\u0306", ".": "\u0307",
+    '"': "\u0308", "r": "\u030a", "H": "\u030b", "v": "\u030c", "d": "\u0323", "c": "\u0327", "k": "\u0328",
+    "b": "\u0331",
+}  # fmt: skip
+_LETTERS = {
+    "i": "\u0131", "j": "\u0237", "o": "\u00f8", "O": "\u00d8", "l": "\u0142", "L": "\u0141", "ss": "\u00df",
+    "aa": "\u00e5", "AA": "\u00c5", "ae": "\u00e6", "AE": "\u00c6", "oe": "\u0153", "OE": "\u0152",
+}  # fmt: skip
+# \'e  \'{e}  \'{\i}  \v{c}  \v c: a symbol accent takes the next letter, a letter accent needs braces or a space
+_ACCENT = re.compile(
+    r"\\(?:([`'^~=.\"])\s*|([uvHrdckb])(?=[\s{]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"
+)
+_LETTER = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|[ijoOlL])(?![A-Za-z])(?:\{\}|\s+)?")
+
+
+def _decode_accents(value: str) -> str:
+    def accent(m: re.Match[str]) -> str:
+        base = (m.group(3) or m.group(4)).lstrip("\\")
+        return unicodedata.normalize("NFC", base + _ACCENTS[m.group(1) or m.group(2)])
+
+    return _LETTER.sub(lambda m: _LETTERS[m.group(1)], _ACCENT.sub(accent, value))
+
+
 @lru_cache(maxsize=65536)  # names and venues recur across records: decode each once
 def latex_to_text(value: str) -> str:
     """Readable Unicode for a BibTeX value: accents decoded, protective braces dropped."""
@@ -51,6 +85,12 @@ def latex_to_text(value: str) -> str:
     if not _LATEX_COMMANDS.search(value) and not _LATEX_LIGATURES.search(value) and balanced_braces(value):
         # only protective braces, which the parser would drop: the same text without parsing
         return " ".join(value.replace("{", "").replace("}", "").split())
+    if "\\" in value and not _LATEX_LIGATURES.search(value) and balanced_braces(value):
+        # Accents are most of the markup in names and titles, and the parser reads about 30 KB a
+        # second: decoded here, a megabyte of them takes a moment, not minutes.
+        decoded = _decode_accents(value)
+        if not _LATEX_COMMANDS.search(decoded):
+            return " ".join(decoded.replace("{", "").replace("}", "").split())
     try:
         text = _latex().latex_to_text(value)  # type: ignore[attr-defined]
     except Exception:  # pylatexenc is lenient, but never let odd markup stop a build
@@ -156,22 +196,84 @@ def normalize_title(title: str) -> str:
 
 
 def _person(parts: middlewares.NameParts) -> Person:
-    last = " ".join(parts.last)
-    literal = not parts.first and not parts.von and last.startswith("{") and last.endswith("}")
+    return _person_of(tuple(parts.first), tuple(parts.von), tuple(parts.last), tuple(parts.jr))
+
+
+@lru_cache(maxsize=65536)  # an author of many papers is decoded once
+def _person_of(
+    first: tuple[str, ...], von: tuple[str, ...], last_parts: tuple[str, ...], jr: tuple[str, ...]
+) -> Person:
+    last = " ".join(last_parts)
+    literal = not first and not von and last.startswith("{") and last.endswith("}")
     return Person(
-        given=latex_to_text(" ".join(parts.first)),
+        given=latex_to_text(" ".join(first)),
         family=latex_to_text(last),
-        von=latex_to_text(" ".join(parts.von)),
-        suffix=latex_to_text(" ".join(parts.jr)),
+        von=latex_to_text(" ".join(von)),
+        suffix=latex_to_text(" ".join(jr)),
         literal=literal,
     )
 
 
+_split_name = lru_cache(maxsize=65536)(parse_single_name_into_parts)
+
+
+class _SplitNameParts(middlewares.SplitNameParts):
+    """bibtexparser's name splitting, each distinct name split once (the parts are only read)."""
+
+    def _transform_field_value(self, name: Any) -> list[middlewares.NameParts]:
+        if not isinstance(name, list):
+            return super()._transform_field_value(name)
+        return [_split_name(n) for n in name]
+
+
+def _enclosed(value: object) -> bool:
+    return not isinstance(value, str) or value[:1] + value[-1:] in ('""', "{}")
+
+
+def _too_much_expansion(library: Library, path: str) -> Problem | None:
+    """A problem when @string definitions would expand past the limits, else None."""
+    if len(library.strings) > MAX_STRINGS:
+        block = library.strings[MAX_STRINGS]
+        return Problem(
+            path,
+            (block.start_line or 0) + 1,
+            "",
+            f"more than {MAX_STRINGS:,} @string definitions",
+            "write the values out in full, or split the file",
+        )
+    sizes = {key.lower(): len(str(s.value)) for key, s in library.strings_dict.items()}
+    added = 0
+    for entry in library.entries:
+        for f in entry.fields:
+            if not _enclosed(f.value):
+                added += sizes.get(str(f.value).lower(), 0)
+                if added > MAX_EXPANSION:
+                    return Problem(
+                        path,
+                        (entry.start_line or 0) + 1,
+                        f"{entry.key}.{f.key}",
+                        f"@string abbreviations expand to more than {MAX_EXPANSION:,} characters in this file",
+                        "write the values out in full, or use fewer and shorter @string abbreviations",
+                    )
+    return None
+
+
 def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
     problems: list[Problem] = []
-    library = bibtexparser.parse_string(  # type: ignore[attr-defined]
-        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
-    )
+    if len(text) > MAX_BIB_BYTES:
+        return [], [Problem(path, 1, "", f"more than {MAX_BIB_BYTES:,} characters of BibTeX", "split it")]
+    # Split first, expand @string references only once their size is known to be bounded.
+    library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
+    too_much = _too_much_expansion(library, path)
+    if too_much:
+        return [], [too_much]
+    for middleware in (
+        middlewares.ResolveStringReferencesMiddleware(True),
+        middlewares.RemoveEnclosingMiddleware(True),
+        middlewares.SeparateCoAuthors(),
+        _SplitNameParts(),
+    ):
+        library = middleware.transform(library)
     citations: list[Citation] = []
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
@@ -188,14 +290,14 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
         elif isinstance(block, ParsingFailedBlock):
             lines = str(block.error or "").strip().splitlines()
             reason = lines[-1].strip() if lines else "the record ends before its braces are closed"
-            name = re.search(r"split the following name `(.*)` into parts", str(block.error or ""), re.S)
-            if name:  # the name parser's own wording is not ours: say what is wrong and how to fix it
+            unsplit = re.search(r"split the following name `(.*)` into parts", str(block.error or ""), re.S)
+            if unsplit:  # the name parser's own wording is not ours: say what is wrong and how to fix it
                 problems.append(
                     Problem(
                         path,
                         line,
                         "author",
-                        f"'{' '.join(name.group(1).split())}' looks like two names joined by a comma",
+                        f"'{' '.join(unsplit.group(1).split())}' looks like two names joined by a comma",
                         "write each author as 'Family, Given' and separate every author with ' and '",
                     )
                 )
@@ -279,6 +381,12 @@ def check_citation(c: Citation) -> list[Problem]:
         if bare:
             err(name, f"'{bare}' must be escaped in BibTeX", f"write \\{bare} (LaTeX treats a bare {bare} as markup)")
     for name, value in c.fields.items():
+        if len(value) > MAX_VALUE_CHARS:
+            err(name, f"is {len(value):,} characters long, more than the {MAX_VALUE_CHARS:,} allowed", "shorten it")
+            continue
+        strange = bad_character(value.replace("\r", ""), multiline=False)
+        if strange:
+            err(name, strange)
         if not balanced_braces(value):
             err(name, "unbalanced braces", "every { needs its }; write \\textbraceleft{} for a literal brace")
         command = unsafe_command(value)
@@ -468,7 +576,15 @@ def load_bib_files(paths: list[Path], root: Path) -> tuple[list[Citation], list[
         except YamlError as exc:
             problems.append(Problem(name, exc.line, "", exc.message, exc.hint))
             continue
-        found, issues = parse_bib(text, name)
-        citations.extend(found)
-        problems.extend(issues)
+        cached = _PARSED.get(name)
+        if cached is None or cached[0] != text:
+            cached = (text, *parse_bib(text, name))
+            _PARSED[name] = cached
+        citations.extend(cached[1])
+        problems.extend(cached[2])
     return citations, problems
+
+
+# file -> (its text, citations, problems): a file read again unchanged is not parsed again (the
+# CLI's load, then the MkDocs plugin's; every rebuild of `evwm serve`). Citations are only read.
+_PARSED: dict[str, tuple[str, list[Citation], list[Problem]]] = {}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -24,11 +26,23 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
+        """One line, whatever the file held: names and values quoted in a message are shown with
+        their newlines, control and bidirectional characters escaped, so they cannot break the
+        line, forge another problem or reorder the terminal's text."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         field = f" {self.field}:" if self.field else ""
         level = " warning:" if self.severity is Severity.WARNING else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}:{field}{level} {self.message}{hint}"
+        return _one_line(f"{where}:{field}{level} {self.message}{hint}")
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _one_line(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(lambda m: "\\n" if m.group(0) == "\n" else f"\\u{ord(m.group(0)):04x}", text)
 
 
 def field_path(loc: Iterable[object]) -> str:
@@ -56,9 +70,14 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 def rel(path: Path, root: Path) -> str:
     """The path relative to the project, without following a link in its last part."""
     try:
-        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
+        return (_resolved(path.parent) / path.name).relative_to(_resolved(root)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@lru_cache(maxsize=1024)  # thousands of files share a few folders; loads clear it (folders may change)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def summarize(problems: list[Problem]) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from evwm.records.markup import bad_character, character_kind
+from evwm.records.problems import field_path
 
 try:  # the C loader is several times faster; fall back to pure Python where libyaml is absent
     from yaml import CSafeLoader as SafeLoader
@@ -71,21 +75,67 @@ def _as_text(loader: Any, node: Any) -> str:
 _Loader.add_constructor(_TAG + "timestamp", _as_text)
 
 
-def _check_scalar(loader: Any, node: yaml.ScalarNode) -> None:
+_STR, _INT, _FLOAT = _TAG + "str", _TAG + "int", _TAG + "float"
+_MAP, _SEQ = _TAG + "map", _TAG + "seq"
+
+
+def _implicit_tag(loader: Any, value: str) -> str:
+    """The tag a plain scalar resolves to: ``Resolver.resolve`` for a plain scalar, without its generality."""
+    table = loader.yaml_implicit_resolvers
+    for tag, regexp in table.get(value[0] if value else "", ()):
+        if regexp.match(value):
+            return str(tag)
+    for tag, regexp in table.get(None, ()):
+        if regexp.match(value):
+            return str(tag)
+    return str(loader.DEFAULT_SCALAR_TAG)
+
+
+def _check_scalar(loader: Any, node: yaml.ScalarNode, loc: Loc = ()) -> None:
     line = node.start_mark.line + 1
+    # Escapes ("\x07", "\u202e", "\ud800") reach characters the file itself may not hold raw.
+    where = field_path(loc)
+    field = f"{where}: " if where else ""  # the field, in the place Problem.format puts it
+    problem = bad_character(node.value) if not node.value.isascii() or not node.value.isprintable() else ""
+    if problem:
+        raise YamlError(field + problem, line)
     plain = node.style is None or node.style == ""
-    expected = loader.resolve(yaml.ScalarNode, node.value, (True, False)) if plain else _TAG + "str"
+    expected = _implicit_tag(loader, node.value) if plain else _TAG + "str"
     if node.tag not in _ALLOWED_TAGS or node.tag != expected:
         raise YamlError(
-            "explicit YAML tags (such as !!float or !!python/...) are not allowed",
+            field + "explicit YAML tags (such as !!float or !!python/...) are not allowed",
             line,
             "write the plain value; quote it if it should stay text",
         )
     if node.tag in (_TAG + "int", _TAG + "float") and sum(c.isdigit() for c in node.value) > _MAX_DIGITS:
-        raise YamlError(f"the number has more than {_MAX_DIGITS} digits", line, "write a shorter number")
+        raise YamlError(f"{field}the number has more than {_MAX_DIGITS} digits", line, "write a shorter number")
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int], loader: Any = None) -> None:
+# Characters a file may not hold raw: YAML reads NEL, U+2028 and U+2029 as line breaks (so every
+# later line number would be off), refuses other controls with its own wording, and shows
+# bidirectional controls to nobody. Found before parsing, with the line an editor shows.
+_RAW_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def _raw_character(text: str) -> None:
+    match = _RAW_BAD.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        char = match.group(0)
+        raise YamlError(
+            f"holds the {character_kind(char)} U+{ord(char):04X}, which editors do not show",
+            line,
+            "delete it, or replace it with a space",
+        )
+
+
+def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int], loader: Any, late: list[Exception]) -> Any:
+    """Check a node (as ``_check_scalar`` and the rules below say), note its lines, and construct its value.
+
+    One pass over the tree does what checking and ``construct_document`` did in two. A value a
+    constructor cannot read is kept in ``late`` and raised after the whole tree passed its checks,
+    so a file with several faults reports the same one as before.
+    """
     # A node met twice is an alias. Aliases are never needed in this data and can expand
     # without bound ("billion laughs"), so they are refused outright.
     if id(node) in seen:
@@ -95,15 +145,22 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int], load
             "write the value out in full",
         )
     seen.add(id(node))
-    if isinstance(node, yaml.ScalarNode) and loader is not None:
-        _check_scalar(loader, node)
-    elif isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _ALLOWED_TAGS:
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(loader, node, loc, late)
+    if node.tag not in _ALLOWED_TAGS or not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         raise YamlError(
             "explicit YAML tags (such as !!python/object) are not allowed",
             node.start_mark.line + 1,
             "write plain YAML: mappings, lists and values",
         )
     if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            raise YamlError(
+                "explicit YAML tags (such as !!python/object) are not allowed",
+                node.start_mark.line + 1,
+                "write plain YAML: mappings, lists and values",
+            )
+        mapping: dict[Any, Any] = {}
         keys: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -114,14 +171,32 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int], load
             keys.add(key)
             here: Loc = loc + (key,)  # noqa: RUF005 - mypy reads (*loc, key) as 3.11 syntax
             lines[here] = key_node.start_mark.line + 1
-            if loader is not None:
-                _check_scalar(loader, key_node)
-            _walk(value_node, here, lines, seen, loader)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            here = loc + (i,)  # noqa: RUF005
-            lines[here] = item.start_mark.line + 1
-            _walk(item, here, lines, seen, loader)
+            seen.add(id(key_node))
+            mapping[_scalar(loader, key_node, here, late)] = _build(value_node, here, lines, seen, loader, late)
+        return mapping
+    if node.tag != _SEQ:
+        raise YamlError(
+            "explicit YAML tags (such as !!python/object) are not allowed",
+            node.start_mark.line + 1,
+            "write plain YAML: mappings, lists and values",
+        )
+    items = []
+    for i, item in enumerate(node.value):
+        here = loc + (i,)  # noqa: RUF005
+        lines[here] = item.start_mark.line + 1
+        items.append(_build(item, here, lines, seen, loader, late))
+    return items
+
+
+def _scalar(loader: Any, node: yaml.ScalarNode, loc: Loc, late: list[Exception]) -> Any:
+    _check_scalar(loader, node, loc)
+    if node.tag == _STR:
+        return node.value
+    try:
+        return loader.yaml_constructors[node.tag](loader, node)
+    except (ValueError, OverflowError, TypeError, yaml.YAMLError) as exc:
+        late.append(exc)
+        return None
 
 
 MAX_DEPTH = 32
@@ -148,6 +223,7 @@ def _too_deep(text: str) -> int:
 
 
 def parse_yaml(text: str) -> YamlDoc:
+    _raw_character(text)
     deep = _too_deep(text) if ("[" * 8 in text or "{" * 8 in text or text.count("[") > MAX_DEPTH) else 0
     if deep:
         raise YamlError("invalid YAML: nested too deeply", deep, "records are at most a few levels deep")
@@ -157,13 +233,17 @@ def parse_yaml(text: str) -> YamlDoc:
         if node is None:
             raise YamlError("file is empty", 1, "see docs/data-format.md for the fields")
         lines: dict[Loc, int] = {(): node.start_mark.line + 1}
-        _walk(node, (), lines, set(), loader)
-        data = loader.construct_document(node)
+        late: list[Exception] = []
+        data = _build(node, (), lines, set(), loader, late)
+        if late:
+            raise late[0]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         message = exc.problem or str(exc)
         hint = "only plain YAML is accepted" if "tag" in message else "check indentation and quoting"
+        if "escape" in message:  # "\\ud800", "\\q" in double quotes
+            hint = "inside double quotes a backslash starts an escape: write \\\\ for one, or use single quotes"
         raise YamlError(f"invalid YAML: {message}", line, hint) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", 0) from None
