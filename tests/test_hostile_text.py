@@ -191,7 +191,6 @@ def test_raw_line_separators_are_reported_at_the_line_an_editor_shows(sample):
     assert run(sample.root, "fmt")[0] == 1 and path.read_bytes() == before
 
 
-@pytest.mark.xfail(strict=True, reason="site/render.md escapes inside code spans: `<think>` shows as &lt;think&gt;")
 def test_code_spans_show_what_was_typed():
     import markdown
 
@@ -201,7 +200,6 @@ def test_code_spans_show_what_was_typed():
     assert "<code>&lt;think&gt;</code>" in html and "<code>{: x}</code>" in html
 
 
-@pytest.mark.xfail(strict=True, reason="kb/checks does not check entry links in text yet (records.markup.entry_links)")
 def test_a_link_to_an_unknown_entry_is_an_error(sample):
     (sample.root / "vocab/base-models.yaml").write_text("[]\n")
     sample.bib(bib_record("linker2025x", "A Linking Paper", eprint="2509.00066"), name="linker")
@@ -210,7 +208,6 @@ def test_a_link_to_an_unknown_entry_is_an_error(sample):
     assert code == 1 and "entries/main/linker.yaml:" in out and "no-such-entry" in out
 
 
-@pytest.mark.xfail(strict=True, reason="site/render.md does not rewrite [name](entry-id.md) on node pages yet")
 def test_a_node_description_may_link_to_an_entry(sample, tmp_path):
     (sample.root / "vocab/base-models.yaml").write_text("[]\n")
     text = (sample.root / "taxonomy/inference/caching.yaml").read_text()

@@ -312,7 +312,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     from evwm.curation.fmt import run
 
     result = run(args.root, check=args.check)
-    for problem in result.problems:
+    for problem in [*result.problems, *result.warnings]:
         print(problem.format(), file=sys.stderr)
     verb = "would reformat" if args.check else "reformatted"
     for name in result.changed:
@@ -336,7 +336,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
         for path in stale:
             print(f"out of date: {path.relative_to(args.root)}; run `evwm schema`", file=sys.stderr)
         return 1 if stale else 0
-    for path in schema.write(args.root):
+    try:
+        written = schema.write(args.root)
+    except WriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path.relative_to(args.root)}")
     return 0
 

@@ -16,9 +16,9 @@ from evwm.curation.arxiv import ArxivPaper
 from evwm.curation.names import bibtex_name
 from evwm.curation.rank import Ranker, Ranking
 from evwm.kb import KnowledgeBase
-from evwm.records.bib import Citation, parse_bib
+from evwm.records.bib import MAX_BIB_BYTES, Citation, parse_bib
 from evwm.records.canonical import dump_bib, scalar, schema_header
-from evwm.records.files import write_files
+from evwm.records.files import WriteError, check_target, read_input, write_files
 from evwm.records.models import ID_PATTERN
 
 STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "towards", "toward", "with", "via", "is", "are"}
@@ -156,8 +156,13 @@ def plan(
     entry_path = root / "entries" / folder / f"{entry_id}.yaml"
     bib_path = root / "bibliography" / f"{folder}.bib"
     existing: list[Citation] = []
-    if bib_path.exists():
-        existing, problems = parse_bib(bib_path.read_text(encoding="utf-8"), str(bib_path))
+    if bib_path.is_symlink() or bib_path.exists():
+        try:
+            check_target(bib_path, root)  # the same rule as every write: no links, no devices
+            text = read_input(str(bib_path), limit=MAX_BIB_BYTES)
+        except WriteError as exc:
+            raise ScaffoldError(f"{exc}; evwm new adds records only to plain files in bibliography/") from None
+        existing, problems = parse_bib(text, str(bib_path))
         if problems:
             raise ScaffoldError(f"{bib_path.relative_to(root)} has problems; run `evwm validate` and fix them first")
     return Plan(

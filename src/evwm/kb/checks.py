@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from evwm.kb.base import APPLICATIONS_ROOT, KnowledgeBase, application_node
 from evwm.records.loader import Project
+from evwm.records.markup import entry_links
 from evwm.records.problems import Problem, Severity, did_you_mean
 
 
@@ -13,6 +16,7 @@ def cross_check(kb: KnowledgeBase) -> list[Problem]:
     problems += _taxonomy(kb)
     problems += _entries(kb)
     problems += _citations(kb)
+    problems += _prose_links(kb)
     problems += _vocabulary(kb)
     problems += _survey(kb)
     return problems
@@ -421,10 +425,15 @@ def _survey(kb: KnowledgeBase) -> list[Problem]:
                 )
             node = _section_node(info.section, section_node)
             # Foundation models and benchmarks live in evwm's own nodes, wherever the survey cites them.
-            own_primary = bool(kb.node_sources.get(esrc.model.primary_category)) and not kb.node_sources[
-                esrc.model.primary_category
-            ].model.survey
-            if node and not own_primary and not any(n == node or n.startswith(node + "/") for n in kb.placements(esrc.model)):
+            own_primary = (
+                bool(kb.node_sources.get(esrc.model.primary_category))
+                and not kb.node_sources[esrc.model.primary_category].model.survey
+            )
+            if (
+                node
+                and not own_primary
+                and not any(n == node or n.startswith(node + "/") for n in kb.placements(esrc.model))
+            ):
                 out.append(
                     Problem(
                         esrc.path,
@@ -456,3 +465,26 @@ def _section_node(section: str, nodes: dict[str, str]) -> str | None:
             return nodes[section]
         section = section.rpartition(".")[0]
     return None
+
+
+def _prose_links(kb: KnowledgeBase) -> list[Problem]:
+    """Links from prose to other entries ([Name](entry-id.md)) must name entries that exist."""
+    out: list[Problem] = []
+    texts: list[tuple[str, Callable[..., int], str, str]] = []
+    for nsrc in kb.node_sources.values():
+        texts.append((nsrc.path, nsrc.line, "description", nsrc.model.description))
+    for esrc in kb.entry_sources.values():
+        texts += [(esrc.path, esrc.line, f, getattr(esrc.model, f)) for f in ("summary", "mechanism")]
+    for path, line_of, field, text in texts:
+        for target in entry_links(text):
+            if target not in kb.entry_sources:
+                out.append(
+                    Problem(
+                        path,
+                        line_of(field),
+                        field,
+                        f"links to unknown entry '{target}'",
+                        did_you_mean(target, kb.entry_sources) or "link to an entry id in entries/",
+                    )
+                )
+    return out

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from evwm.records.files import write_files
 from evwm.records.models import Entry, TaxonomyNode
 
 SCHEMAS: dict[str, type[BaseModel]] = {"entry.schema.json": Entry, "taxonomy-node.schema.json": TaxonomyNode}
@@ -29,8 +30,5 @@ def stale(root: Path) -> list[Path]:
 
 def write(root: Path) -> list[Path]:
     changed = stale(root)
-    for path, text in expected(root).items():
-        if path in changed:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+    write_files({path: text for path, text in expected(root).items() if path in changed}, root)
     return changed

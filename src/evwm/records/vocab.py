@@ -180,7 +180,18 @@ def load_vocabulary(root: Path) -> tuple[Vocabulary, list[Problem]]:
             text = ""
         for n, row in enumerate(text.splitlines(), 1):
             cells = row.split("\t")
-            if row.startswith("#") or not cells[0].isdigit() or len(cells) < 4:
+            if row.startswith("#") or not row.strip() or cells[0] == "ref":
+                continue  # comments, blank lines and the header row
+            if not re.fullmatch(r"[0-9]{1,5}", cells[0]) or len(cells) < 4:
+                problems.append(
+                    Problem(
+                        rel(refs, root),
+                        n,
+                        "",
+                        f"'{cells[0][:20]}' is not a reference row",
+                        "write: number, section, arXiv id, title, separated by tabs",
+                    )
+                )
                 continue
             vocab.survey_refs[int(cells[0])] = SurveyRef(
                 int(cells[0]), cells[1].strip(), cells[2].strip(), cells[3].strip(), n

@@ -38,11 +38,34 @@ def text(value: Any) -> str:
     return _MD_SPECIAL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(1), "\\" + m.group(1)), value)
 
 
-def md(raw: Any) -> str:
-    """Author-written Markdown: emphasis, code and http(s) links work; HTML and attributes don't."""
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_ENTRY_TARGET = re.compile(r"\]\(([a-z0-9][a-z0-9-]*)\.md\)")
+
+
+def md(raw: Any, page: str = "") -> str:
+    """Author-written Markdown: emphasis, code and http(s) links work; HTML and attributes don't.
+
+    Code spans are left as typed (Markdown escapes their content itself); outside them, HTML and
+    attribute-list braces are neutralised. Links to other entries (``[Name](entry-id.md)``) are
+    made relative to ``page``, the source file the text appears on.
+    """
     value = str(raw or "").strip()
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return value.replace("{", "\\{").replace("}", "\\}")
+    here = posixpath.dirname(page) or "."
+
+    def plain(text: str) -> str:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = text.replace("{", "\\{").replace("}", "\\}")
+        if page:
+            text = _ENTRY_TARGET.sub(lambda m: f"]({posixpath.relpath(entry_page(m.group(1)), here)})", text)
+        return text
+
+    out, last = [], 0
+    for span in _CODE_SPAN.finditer(value):
+        out.append(plain(value[last : span.start()]))
+        out.append(span.group(0))
+        last = span.end()
+    out.append(plain(value[last:]))
+    return "".join(out)
 
 
 def title(value: Any) -> str:
@@ -124,7 +147,8 @@ class Renderer:
         )
         self.env.filters.update(
             text=text,
-            md=md,
+            # the page being rendered decides where a link to another entry points
+            md=jinja2.pass_context(lambda ctx, v: md(v, ctx.get("page", ""))),
             url=url,
             title=title,
             fence=fence,
