@@ -3,22 +3,18 @@
 The downloaded or copied text must equal what `evwm export` prints for the same filter.
 """
 
-import functools
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import CHROMIUM, REPO, serve_folder
 from evwm.export import export
 from evwm.export.bibtex import format_entry
 from evwm.kb import load
 from evwm.kb.query import Selection, select
 from evwm.site.build import build_site
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing: scripts/test installs it"),
@@ -44,37 +40,8 @@ def site(tmp_path_factory):
         (shutil.copytree if (REPO / item).is_dir() else shutil.copy)(REPO / item, root / item)
     out = root / "site"
     assert build_site(root, strict=True, site_dir=out) == 0
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", load(root)
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
+    with serve_folder(out) as base:
+        yield base, load(root)
 
 
 @pytest.fixture

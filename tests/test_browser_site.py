@@ -5,22 +5,18 @@ critical violation in light or dark mode. Screenshots of each page type go to te
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Project, fill_sample
+from conftest import CHROMIUM, REPO, Project, fill_sample, serve_folder
 from evwm.export.csl import to_csl
 from evwm.kb import load
 from evwm.site.build import build_site
 from evwm.site.cite import STYLES, Formatter
 from test_site_pages import enrich
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = REPO / "tests/node_modules/axe-core/axe.min.js"
 SHOTS = REPO / "tests/screenshots"
 pytestmark = [
@@ -43,41 +39,13 @@ PAGES = {  # page type -> path
 }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     project = enrich(fill_sample(Project(tmp_path_factory.mktemp("reader") / "kb")))
     out = project.root / "site"
     assert build_site(project.root, strict=True, site_dir=out) == 0
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", load(project.root)
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
+    with serve_folder(out) as base:
+        yield base, load(project.root)
 
 
 @pytest.fixture
