@@ -35,8 +35,9 @@ def _load(args: argparse.Namespace) -> KnowledgeBase:
     return load(args.root)
 
 
-def report(kb: KnowledgeBase, stream: TextIO = sys.stderr, quiet_warnings: bool = False) -> bool:
-    """Print every problem; return True when there are no errors."""
+def report(kb: KnowledgeBase, stream: TextIO | None = None, quiet_warnings: bool = False) -> bool:
+    """Print every problem (to standard error unless told otherwise); return True when there are no errors."""
+    stream = stream or sys.stderr  # looked up now, not at import, so a replaced stderr is used
     for problem in kb.problems:
         if quiet_warnings and problem in kb.warnings:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 # Field order in every record we write; anything else follows alphabetically.
 FIELD_ORDER = [
@@ -105,6 +106,7 @@ PROPER_NOUNS = frozenset(
 _WORD = re.compile(r"[0-9]*[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
 
 
+@lru_cache(maxsize=65536)  # words recur across titles
 def needs_protection(word: str) -> bool:
     """True for words a bibliography style would spoil by lower-casing: GAIA, Gen3C, Q-DiT, Minecraft."""
     parts = word.split("-")
@@ -136,6 +138,7 @@ def unprotected_words(title: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)  # a title is exported once per page and download that lists it
 def protect_title(title: str) -> str:
     """Braces around every word outside braces that a style would lower-case."""
     out, depth, i = [], 0, 0

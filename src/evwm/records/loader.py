@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from evwm.records.bib import Citation, load_bib_files
 from evwm.records.files import discover
 from evwm.records.models import Entry, TaxonomyNode
-from evwm.records.problems import Problem, rel
+from evwm.records.problems import Problem, _resolved, rel
 from evwm.records.validation import pydantic_problems
 from evwm.records.vocab import Vocabulary, load_vocabulary
-from evwm.records.yamlio import YamlDoc, YamlError, load_yaml
+from evwm.records.yamlio import YamlDoc, YamlError, parse_yaml, read_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,14 +44,34 @@ class Project:
     vocab: Vocabulary = field(default_factory=Vocabulary)
 
 
+# (file, model, expected id) -> (its text, the result): a file read again unchanged (the CLI's load,
+# then the MkDocs plugin's; every rebuild of `evwm serve`) is not parsed and validated again. The
+# result depends on nothing else, so the project-relative name is key enough.
+_RECORDS: dict[tuple[str, type[BaseModel], str], tuple[str, Source[Any] | None, list[Problem]]] = {}
+
+
 def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
     name = rel(path, root)
     try:
-        doc = load_yaml(path)
+        text = read_text(path)
     except YamlError as exc:
         return None, [Problem(name, exc.line, "", exc.message, exc.hint)]
     except OSError as exc:
         return None, [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
+    key = (name, model, expected_id)
+    cached = _RECORDS.get(key)
+    if cached is not None and cached[0] == text:
+        return cached[1], list(cached[2])
+    source, problems = _parse_record(text, name, model, expected_id)
+    _RECORDS[key] = (text, source, list(problems))
+    return source, problems
+
+
+def _parse_record(text: str, name: str, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
+    try:
+        doc = parse_yaml(text)
+    except YamlError as exc:
+        return None, [Problem(name, exc.line, "", exc.message, exc.hint)]
     if not isinstance(doc.data, dict):
         return None, [Problem(name, 1, "", "expected a mapping of field: value pairs", "see docs/data-format.md")]
     try:
@@ -74,6 +94,7 @@ def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tup
 
 def load_project(root: Path) -> Project:
     root = root.resolve()
+    _resolved.cache_clear()  # folders may have been moved or linked since the last load
     project = Project(root)
     nodes = discover(root, "taxonomy")
     project.problems.extend(nodes.problems)
