@@ -217,10 +217,25 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):  # type: ignore[no-untyped-call]
             self.generated = {**partial, **self._included()}
         else:
             self.generated = {**renderer.pages(), **renderer.downloads(), **renderer.redirects(), **self._included()}
+        # The taxonomy tab opens on the diagram; Browse and Compare are the other ways in.
         generated_nav = [
             {"Home": "index.md"},
-            {"Taxonomy": [self._nav(r) for r in self.kb.roots]},
-            {"Entries by year": "entries/index.md"},
+            {"Taxonomy": ["taxonomy/index.md", *[self._nav(r) for r in self.kb.roots]]},
+            {
+                "Browse": [
+                    {"Entries by year": "entries/index.md"},
+                    {"What's new": "whats-new.md"},
+                    {"Authors": "authors/index.md"},
+                    {"Venues": "venues/index.md"},
+                    {"Tags": "tags/index.md"},
+                ]
+            },
+            {
+                "Compare": [
+                    {"Numbers across the field": "numbers.md"},
+                    {"Same ground (base models)": "base-models/index.md"},
+                ]
+            },
             {"The survey": "survey.md"},
             {"Bibliography builder": "bibliography.md"},
         ]
