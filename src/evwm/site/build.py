@@ -194,7 +194,15 @@ def serve_site(root: Path, dev_addr: str) -> int:
     build_log.addFilter(quiet)
     try:
         with _sigterm_as_interrupt():
-            serve(config_file=str(root / "mkdocs.yml"), dev_addr=dev_addr, livereload=True, build_type="dirty")
+            # site_url names where the site is published; locally it is served at the root, so the
+            # address printed and the README's http://127.0.0.1:8000 are the pages themselves
+            serve(
+                config_file=str(root / "mkdocs.yml"),
+                dev_addr=dev_addr,
+                livereload=True,
+                build_type="dirty",
+                site_url=f"http://{dev_addr}/",
+            )
     except KeyboardInterrupt:
         return 0
     except MkDocsException as exc:
