@@ -12,19 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from evwm.site.build import build_site
 from evwm.site.search import excluded, page_html
 
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+BROWSER_ARGS = ["--headless", *CHROMIUM_ARGS]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +68,7 @@ def test_a_reader_finds_an_entry_by_name_and_by_author(site):
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             page = browser.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
