@@ -23,10 +23,22 @@ from pathlib import Path
 from typing import Any
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """Writes to whatever sys.stderr is when a record is emitted, not when the handler was made."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def _mkdocs_logging() -> None:
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_evwm", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         handler.setLevel(logging.WARNING)
         handler._evwm = True  # type: ignore[attr-defined]
