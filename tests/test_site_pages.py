@@ -361,7 +361,9 @@ def test_404_page_offers_search_and_the_taxonomy(rich):
     page = read(build(rich), "404.html")
     assert "Page not found" in page and "search box" in page
     # absolute links under the site's own path (site_url in mkdocs.yml), so they work from any URL
-    assert re.search(r'href="/(?:[^"/]+/)*taxonomy/"', page) and re.search(r'href="/(?:[^"/]+/)*taxonomy/inference/"', page)
+    assert re.search(r'href="/(?:[^"/]+/)*taxonomy/"', page) and re.search(
+        r'href="/(?:[^"/]+/)*taxonomy/inference/"', page
+    )
 
 
 def test_home_page_says_what_a_reader_can_do_and_how_to_cite(rich):
