@@ -14,7 +14,7 @@ from typing import Any
 import bibtexparser
 from pydantic import BaseModel, ValidationError
 
-from evwm.records.bib import MAX_BIB_BYTES, Citation, parse_bib
+from evwm.records.bib import Citation, parse_bib, read_bib_file
 from evwm.records.canonical import dump_bib, dump_entry, dump_node
 from evwm.records.files import WriteError, discover, write_files
 from evwm.records.loader import load_record
@@ -97,13 +97,8 @@ def plan(root: Path, warnings: list[Problem] | None = None) -> tuple[dict[Path, 
                 changes[path] = text
     for path in files_in("bibliography"):
         name = rel(path, root)
-        try:
-            raw = read_text(path, MAX_BIB_BYTES)
-        except YamlError as exc:
-            problems.append(Problem(name, exc.line, "", exc.message, exc.hint))
-            continue
-        citations, found = parse_bib(raw, name)
-        if found:
+        raw, citations, found = read_bib_file(path, root)
+        if raw is None or found:
             problems += found
             continue
         library = bibtexparser.parse_string(raw)  # type: ignore[attr-defined]

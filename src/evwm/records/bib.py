@@ -564,24 +564,30 @@ def _unescaped_special(value: str) -> str:
     return match.group(0) if match else ""
 
 
-def load_bib_files(paths: list[Path], root: Path) -> tuple[list[Citation], list[Problem]]:
+def read_bib_file(path: Path, root: Path) -> tuple[str | None, list[Citation], list[Problem]]:
+    """One .bib file read (within the size limit) and parsed: its text (None if unreadable),
+    its citations and its problems. Used by loading and by `evwm fmt`."""
     from evwm.records.problems import rel
 
+    name = rel(path, root)
+    try:
+        text = read_text(path, MAX_BIB_BYTES)
+    except YamlError as exc:
+        return None, [], [Problem(name, exc.line, "", exc.message, exc.hint)]
+    cached = _PARSED.get(name)
+    if cached is None or cached[0] != text:
+        cached = (text, *parse_bib(text, name))
+        _PARSED[name] = cached
+    return text, list(cached[1]), list(cached[2])
+
+
+def load_bib_files(paths: list[Path], root: Path) -> tuple[list[Citation], list[Problem]]:
     citations: list[Citation] = []
     problems: list[Problem] = []
     for path in paths:
-        name = rel(path, root)
-        try:
-            text = read_text(path, MAX_BIB_BYTES)
-        except YamlError as exc:
-            problems.append(Problem(name, exc.line, "", exc.message, exc.hint))
-            continue
-        cached = _PARSED.get(name)
-        if cached is None or cached[0] != text:
-            cached = (text, *parse_bib(text, name))
-            _PARSED[name] = cached
-        citations.extend(cached[1])
-        problems.extend(cached[2])
+        _, found, issues = read_bib_file(path, root)
+        citations.extend(found)
+        problems.extend(issues)
     return citations, problems
 
 
