@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,15 @@ _MAX_DIGITS = 30  # no value here needs more; Python refuses to read ints past 4
 class _Loader(SafeLoader):
     """Safe loading, with dates kept as the text written: 2024-02-30 is a typo to report, not a crash."""
 
+    tags_possible = True
+
+    def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
+        # The composer asks this for every node; without path resolvers (none are registered) the
+        # answer depends on the value alone, and most values repeat, so it is looked up once.
+        if kind is yaml.ScalarNode:
+            return _plain_tag(value) if implicit[0] else _STR
+        return _MAP if kind is yaml.MappingNode else _SEQ
+
 
 def _as_text(loader: Any, node: Any) -> str:
     return str(loader.construct_scalar(node))
@@ -77,6 +87,11 @@ _Loader.add_constructor(_TAG + "timestamp", _as_text)
 
 _STR, _INT, _FLOAT = _TAG + "str", _TAG + "int", _TAG + "float"
 _MAP, _SEQ = _TAG + "map", _TAG + "seq"
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    return _implicit_tag(_Loader, value)
 
 
 def _implicit_tag(loader: Any, value: str) -> str:
@@ -91,24 +106,38 @@ def _implicit_tag(loader: Any, value: str) -> str:
     return str(loader.DEFAULT_SCALAR_TAG)
 
 
-def _check_scalar(loader: Any, node: yaml.ScalarNode, loc: Loc = ()) -> None:
-    line = node.start_mark.line + 1
-    # Escapes ("\x07", "\u202e", "\ud800") reach characters the file itself may not hold raw.
+def _field(loc: Loc) -> str:
     where = field_path(loc)
-    field = f"{where}: " if where else ""  # the field, in the place Problem.format puts it
-    problem = bad_character(node.value) if not node.value.isascii() or not node.value.isprintable() else ""
-    if problem:
-        raise YamlError(field + problem, line)
-    plain = node.style is None or node.style == ""
-    expected = _implicit_tag(loader, node.value) if plain else _TAG + "str"
-    if node.tag not in _ALLOWED_TAGS or node.tag != expected:
+    return f"{where}: " if where else ""  # the field, in the place Problem.format puts it
+
+
+def _check_scalar(loader: Any, node: yaml.ScalarNode, loc: Loc = (), tags: bool = True) -> None:
+    """Refuse a scalar with a bad character, an explicit tag or an absurdly long number.
+
+    ``tags`` is False when the file holds no ``!``: then no node can carry an explicit tag.
+    """
+    value = node.value
+    # Escapes ("\x07", "\u202e", "\ud800") reach characters the file itself may not hold raw.
+    if not value.isascii() or not value.isprintable():
+        problem = bad_character(value)
+        if problem:
+            raise YamlError(_field(loc) + problem, node.start_mark.line + 1)
+    tag = node.tag
+    if tags:
+        plain = node.style is None or node.style == ""
+        expected = _plain_tag(value) if plain else _STR
+        if tag not in _ALLOWED_TAGS or tag != expected:
+            raise YamlError(
+                _field(loc) + "explicit YAML tags (such as !!float or !!python/...) are not allowed",
+                node.start_mark.line + 1,
+                "write the plain value; quote it if it should stay text",
+            )
+    if (tag == _INT or tag == _FLOAT) and sum(c.isdigit() for c in value) > _MAX_DIGITS:
         raise YamlError(
-            field + "explicit YAML tags (such as !!float or !!python/...) are not allowed",
-            line,
-            "write the plain value; quote it if it should stay text",
+            f"{_field(loc)}the number has more than {_MAX_DIGITS} digits",
+            node.start_mark.line + 1,
+            "write a shorter number",
         )
-    if node.tag in (_TAG + "int", _TAG + "float") and sum(c.isdigit() for c in node.value) > _MAX_DIGITS:
-        raise YamlError(f"{field}the number has more than {_MAX_DIGITS} digits", line, "write a shorter number")
 
 
 # Characters a file may not hold raw: YAML reads NEL, U+2028 and U+2029 as line breaks (so every
@@ -189,7 +218,7 @@ def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int], loa
 
 
 def _scalar(loader: Any, node: yaml.ScalarNode, loc: Loc, late: list[Exception]) -> Any:
-    _check_scalar(loader, node, loc)
+    _check_scalar(loader, node, loc, loader.tags_possible)
     if node.tag == _STR:
         return node.value
     try:
@@ -228,6 +257,7 @@ def parse_yaml(text: str) -> YamlDoc:
     if deep:
         raise YamlError("invalid YAML: nested too deeply", deep, "records are at most a few levels deep")
     loader = _Loader(text)
+    loader.tags_possible = "!" in text  # every explicit tag is written with one
     try:
         node = loader.get_single_node()
         if node is None:
