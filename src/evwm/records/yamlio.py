@@ -132,7 +132,7 @@ def _check_scalar(loader: Any, node: yaml.ScalarNode, loc: Loc = (), tags: bool 
                 node.start_mark.line + 1,
                 "write the plain value; quote it if it should stay text",
             )
-    if (tag == _INT or tag == _FLOAT) and sum(c.isdigit() for c in value) > _MAX_DIGITS:
+    if tag in (_INT, _FLOAT) and sum(c.isdigit() for c in value) > _MAX_DIGITS:
         raise YamlError(
             f"{_field(loc)}the number has more than {_MAX_DIGITS} digits",
             node.start_mark.line + 1,

@@ -107,11 +107,12 @@ def row(kb: KnowledgeBase, entry: Entry, claim: Claim, year: int | None, venue: 
     )
 
 
-def family_rows(kb: KnowledgeBase, family: str) -> tuple[list[Row], list[Entry]]:
-    """Claims measured on one base-model family, and the entries evaluated on it without such a claim."""
+def family_rows(kb: KnowledgeBase, family: str, entries: list[Entry] | None = None) -> tuple[list[Row], list[Entry]]:
+    """Claims measured on one base-model family, and the entries evaluated on it without such a
+    claim: of ``entries`` (one page of them), or of every entry evaluated on it."""
     measured: list[Row] = []
     unmeasured: list[Entry] = []
-    for entry in kb.base_model_entries.get(family, []):
+    for entry in kb.base_model_entries.get(family, []) if entries is None else entries:
         cit = kb.citation(entry)
         own = [
             row(kb, entry, c, cit.year if cit else None, cit.venue_short if cit else "")

@@ -16,6 +16,9 @@ class EvwmConfig(Config):  # type: ignore[no-untyped-call]
     nav_position = c.Type(int, default=0)
     # Repository files published as pages (site path -> file), so e.g. CONTRIBUTING.md has one copy.
     include = c.Type(dict, default={})
+    # Entries on one page of a long listing (a node, a tag, a venue, an author, a year); longer
+    # lists continue on numbered pages, so no page grows with the knowledge base.
+    page_size = c.Type(int, default=100)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class Settings:
     nav_position: int
     include: dict[str, Path]
     directory_urls: bool
+    page_size: int = 100
 
 
 def resolve(options: EvwmConfig, config_file: str | None, directory_urls: bool) -> Settings:
@@ -41,6 +45,8 @@ def resolve(options: EvwmConfig, config_file: str | None, directory_urls: bool) 
         problems.append(f"plugins.evwm.templates: '{options.templates}' is not a folder under {root}")
     if options.nav_position < 0:
         problems.append("plugins.evwm.nav_position: must be 0 or more")
+    if options.page_size < 1:
+        problems.append("plugins.evwm.page_size: must be 1 or more (entries on one page of a long list)")
     include: dict[str, Path] = {}
     for site_path, source in options.include.items():
         where = f"plugins.evwm.include.{site_path}"
@@ -59,4 +65,4 @@ def resolve(options: EvwmConfig, config_file: str | None, directory_urls: bool) 
             include[site_path] = path
     if problems:
         raise PluginError("the evwm plugin's settings in mkdocs.yml are wrong:\n  " + "\n  ".join(problems))
-    return Settings(root, templates, options.nav_position, include, directory_urls)
+    return Settings(root, templates, options.nav_position, include, directory_urls, options.page_size)

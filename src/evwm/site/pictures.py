@@ -19,6 +19,7 @@ import textwrap
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from evwm.kb import KnowledgeBase
 from evwm.records.models import Entry
@@ -236,6 +237,19 @@ def years_chart(kb: KnowledgeBase, ident: str = "years") -> str:
 
 
 # -- speedups per branch ----------------------------------------------------------------------
+DOTS_SHOWN = 40  # dots per family or panel: the pictures stay the same size as the field grows
+
+P = TypeVar("P", bound=tuple[Any, ...])
+
+
+def _newest(kb: KnowledgeBase, points: list[P]) -> list[P]:
+    """The DOTS_SHOWN points of the newest entries (each point starts with its entry)."""
+    if len(points) <= DOTS_SHOWN:
+        return points
+    order = {e.id: i for i, e in enumerate(kb.sort_entries({p[0].id: p[0] for p in points}.values()))}
+    return sorted(points, key=lambda p: order[p[0].id])[:DOTS_SHOWN]
+
+
 def _technique_branch(kb: KnowledgeBase, entry: Entry) -> str:
     depth = 1 if "/" in entry.primary_category else 0
     return branch_of(kb, entry, depth)
@@ -286,7 +300,7 @@ def speedups_chart(kb: KnowledgeBase, href: Href, page: Callable[[str], str], id
             f'<text class="evwm-label" x="{label_w - 8}" y="{y + 4:.1f}" text-anchor="end">{_e(_short(name, 36))}</text>'
         )
         parts.append(f'<line class="evwm-grid" x1="{label_w}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        for k, (entry, v, baseline) in enumerate(pts):
+        for k, (entry, v, baseline) in enumerate(_newest(kb, pts)):
             cy = y + ((k % 5) - 2) * 3
             tip = f"{entry.name}: {v:g}× against {baseline}"
             parts.append(
@@ -294,7 +308,8 @@ def speedups_chart(kb: KnowledgeBase, href: Href, page: Callable[[str], str], id
                 f'cx="{sx(v):.1f}" cy="{cy:.1f}" r="4.5"><title>{_e(tip)}</title></circle></a>'
             )
     caption = (
-        "Speedups the papers report, one dot per number, by family of techniques, on a log scale. "
+        f"Speedups the papers report, one dot per number (the {DOTS_SHOWN} newest of each family), "
+        "by family of techniques, on a log scale. "
         "Baselines and hardware differ from paper to paper: read a dot as what its paper claims, "
         "not as a ranking. Select a dot to open its entry."
     )
@@ -342,6 +357,7 @@ def speed_quality_chart(kb: KnowledgeBase, href: Href, page: Callable[[str], str
         name = kb.metric_name(metric_id)
         better = f"{metric.better} is better" if metric else ""
         width, height, left, bottom, top_pad, right = 320.0, 230.0, 48.0, 40.0, 22.0, 12.0
+        pts = _newest(kb, pts)
         xs = [v for _, v, _, _ in pts]
         ys = [c for _, _, c, _ in pts]
         lo, hi = math.log10(min(1.0, min(xs))), math.log10(max(max(xs), 10.0))
@@ -380,7 +396,8 @@ def speed_quality_chart(kb: KnowledgeBase, href: Href, page: Callable[[str], str
         panels.append(_svg(width, height, "".join(parts), cls="evwm-chart"))
     caption = (
         "Speed against quality, where a paper reports a speedup and the quality change for the same setting: "
-        "one panel per quality metric, the line at zero is the baseline's quality. Select a dot to open its entry."
+        f"one panel per quality metric (its {DOTS_SHOWN} newest numbers), the line at zero is the baseline's "
+        "quality. Select a dot to open its entry."
     )
     return (
         f'<figure class="evwm-fig"><div class="evwm-panels">{"".join(panels)}</div>'

@@ -207,7 +207,7 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):  # type: ignore[no-untyped-call]
             )
         for problem in self.kb.warnings:
             log.info(problem.format())  # data warnings must not fail a strict build
-        renderer = Renderer(self.kb, self.settings.templates, self.settings.directory_urls)
+        renderer = Renderer(self.kb, self.settings.templates, self.settings.directory_urls, self.settings.page_size)
         custom = config.theme.custom_dir
         if custom and Path(custom).resolve() == (self.settings.templates / "overrides").resolve():
             renderer.light_template = "evwm-light.html"

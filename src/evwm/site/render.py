@@ -27,6 +27,7 @@ from evwm.records.reference import reference_parts
 from evwm.site import compare, indexes, meta, pictures
 from evwm.site.cite import Formatter, cite_formats
 from evwm.site.indexes import author_page, family_page, tag_page, venue_page
+from evwm.site.paging import INDEX_PAGE_SIZE, PAGE_SIZE, paginate
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
 
@@ -106,6 +107,16 @@ def entry_page(entry_id: str) -> str:
     return f"entries/{entry_id}.md"
 
 
+def year_page(year: int | None) -> str:
+    return f"years/{year or 'unknown'}.md"
+
+
+def _initials(groups: list[Any], number: int) -> str:
+    """A page of the author index named by the letters it covers: "A–C"."""
+    first, last = groups[0].initial, groups[-1].initial
+    return first if first == last else f"{first}–{last}"
+
+
 def node_bib(node_id: str) -> str:
     return f"downloads/{node_id.replace('/', '--')}.bib"
 
@@ -115,7 +126,8 @@ SURVEY_KEY = "he2026video"
 RECENT = 30  # entries on the "What's new" page and in the feed
 
 # Pages outside the navigation, by folder, for mkdocs.yml's not_in_nav (the lead wires them).
-GENERATED_FOLDERS = ("entries", "authors", "venues", "tags", "base-models")
+GENERATED_FOLDERS = ("entries", "authors", "venues", "tags", "base-models", "years")
+INCOMING_SHOWN = 40  # entries that relate to this one, listed on its page (a hub would list hundreds)
 
 
 LIGHT_TEMPLATE = "evwm-light.html"
@@ -134,9 +146,10 @@ class Renderer:
     # The theme template for the many small author pages; see light_template_for.
     light_template: str | None = None
 
-    def __init__(self, kb: KnowledgeBase, templates: Path, directory_urls: bool = True):
+    def __init__(self, kb: KnowledgeBase, templates: Path, directory_urls: bool = True, page_size: int = PAGE_SIZE):
         self.kb = kb
         self.directory_urls = directory_urls
+        self.page_size = page_size
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=False,  # output is Markdown; escaping is explicit via |text and |md
@@ -165,6 +178,7 @@ class Renderer:
             kb=kb,
             node_page=node_page,
             entry_page=entry_page,
+            year_page=year_page,
             node_bib=node_bib,
             reference=reference_parts,
             bibtex=format_entry,
@@ -205,14 +219,28 @@ class Renderer:
             "index.md": self._render("home.md.j2", "index.md", stats=stats, counts=counts, version=__version__)
         }
         for node in self.kb.iter_nodes():
-            path = node_page(node.id)
-            out[path] = self._render("node.md.j2", path, node=node, **self._node_context(node))
+            context = self._node_context(node)
+            # a node lists its whole sub-tree, newest first, a page at a time; each page compares
+            # the numbers of the entries it shows
+            for page in paginate(node_page(node.id), context["entries"], self.page_size):
+                out[page.path] = self._render(
+                    "node.md.j2",
+                    page.path,
+                    node=node,
+                    **{**context, "entries": page.items},
+                    pager=page,
+                    compare_rows=compare.rows(self.kb, page.items),
+                )
         for entry in self.kb.entries.values():
             path = entry_page(entry.id)
             out[path] = self._render("entry.md.j2", path, entry=entry, **self._entry_context(entry))
+        years = self.kb.by_year()
         out["entries/index.md"] = self._render(
-            "years.md.j2", "entries/index.md", groups=self.kb.by_year(), chart=pictures.years_chart(self.kb)
+            "years.md.j2", "entries/index.md", groups=years, chart=pictures.years_chart(self.kb)
         )
+        for year, entries in years.items():
+            for page in paginate(year_page(year), entries, self.page_size):
+                out[page.path] = self._render("year.md.j2", page.path, year=year, pager=page)
         out["bibliography.md"] = self._render("builder.md.j2", "bibliography.md", **self._builder_context())
         out["survey.md"] = self._render(
             "survey.md.j2", "survey.md", sections=self.kb.survey_coverage(), survey=self.kb.citations.get(SURVEY_KEY)
@@ -247,21 +275,35 @@ class Renderer:
             ("tags", "Tags", indexes.tags(kb), lambda key: tag_page(key)),
         ]
         for folder, heading, groups, page_of in kinds:
-            index = f"{folder}/index.md"
-            out[index] = self._render(
-                "groups.md.j2", index, kind=folder, heading=heading, groups=groups, page_of=page_of
-            )
-            for group in groups:
-                path = page_of(group.key)
-                out[path] = self._render(
-                    "group.md.j2", path, kind=folder, group=group, light_template=self.light_template
+            label = _initials if folder == "authors" else None
+            for index in paginate(f"{folder}/index.md", groups, self.page_size * INDEX_PAGE_SIZE // PAGE_SIZE, label):
+                out[index.path] = self._render(
+                    "groups.md.j2",
+                    index.path,
+                    kind=folder,
+                    heading=heading,
+                    groups=index.items,
+                    page_of=page_of,
+                    pager=index,
                 )
+            for group in groups:
+                for page in paginate(page_of(group.key), group.entries, self.page_size):
+                    out[page.path] = self._render(
+                        "group.md.j2",
+                        page.path,
+                        kind=folder,
+                        group=group,
+                        light_template=self.light_template,
+                        pager=page,
+                    )
         families = indexes.families(kb)
         out["base-models/index.md"] = self._render("families.md.j2", "base-models/index.md", groups=families)
         for group in families:
-            path = family_page(group.key)
-            measured, unmeasured = compare.family_rows(kb, group.name)
-            out[path] = self._render("family.md.j2", path, group=group, rows=measured, unmeasured=unmeasured)
+            for page in paginate(family_page(group.key), group.entries, self.page_size):
+                measured, unmeasured = compare.family_rows(kb, group.name, page.items)
+                out[page.path] = self._render(
+                    "family.md.j2", page.path, group=group, rows=measured, unmeasured=unmeasured, pager=page
+                )
         out["whats-new.md"] = self._render("whats-new.md.j2", "whats-new.md", recent=self.recent)
         return out
 
@@ -305,11 +347,7 @@ class Renderer:
             "entries": entries,
             "direct": {e.id for e in kb.direct_entries(node.id)},
             "bib_file": node_bib(node.id),
-            "compare_rows": self._node_rows(node),
         }
-
-    def _node_rows(self, node: TaxonomyNode) -> list[compare.Row]:
-        return compare.rows(self.kb, self.kb.subtree_entries(node.id))
 
     def _entry_context(self, entry: Entry) -> dict[str, Any]:
         kb = self.kb
@@ -317,6 +355,10 @@ class Renderer:
         cit = kb.citation(entry)
         outgoing = [(r, kb.entries[r.target]) for r in entry.relations if r.target in kb.entries]
         incoming = [(i.relation, kb.entries[i.source]) for i in kb.incoming(entry.id)]
+        incoming_total = len(incoming)
+        if incoming_total > INCOMING_SHOWN:  # the newest, so the page does not grow with the field
+            newest = {e.id for e in kb.sort_entries(other for _, other in incoming)[:INCOMING_SHOWN]}
+            incoming = [(r, other) for r, other in incoming if other.id in newest]
         links = [(r.type.label, other, True) for r, other in outgoing]
         links += [(r.type.inverse_label, other, False) for r, other in incoming]
         path = entry_page(entry.id)
@@ -332,6 +374,7 @@ class Renderer:
             "placements": [kb.nodes[n] for n in kb.placements(entry) if n in kb.nodes],
             "outgoing": outgoing,
             "incoming": incoming,
+            "incoming_total": incoming_total,
             "graph": pictures.neighbourhood(entry, links, self._href(path), entry_page),
             "base_models": indexes.family_links(kb, entry),
             "cite": cite_formats(cit, self.formatter) if cit else None,
