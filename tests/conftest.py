@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import shutil
 import textwrap
 import threading
@@ -27,6 +28,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_record_cache(tmp_path_factory):
+    """Every test's loads (and the commands they start) keep their record cache in a folder of
+    the test run's, never in the user's ~/.cache."""
+    os.environ["EVWM_CACHE_DIR"] = str(tmp_path_factory.mktemp("evwm-cache"))
+    os.environ.pop("EVWM_CACHE", None)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -21,6 +21,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
 from evwm.records.bibtex import unprotected_words
+from evwm.records.cache import Store
 from evwm.records.markup import bad_character
 from evwm.records.models import CITE_KEY_PATTERN
 from evwm.records.problems import Problem, Severity
@@ -564,7 +565,9 @@ def _unescaped_special(value: str) -> str:
     return match.group(0) if match else ""
 
 
-def read_bib_file(path: Path, root: Path) -> tuple[str | None, list[Citation], list[Problem]]:
+def read_bib_file(
+    path: Path, root: Path, store: Store | None = None
+) -> tuple[str | None, list[Citation], list[Problem]]:
     """One .bib file read (within the size limit) and parsed: its text (None if unreadable),
     its citations and its problems. Used by loading and by `evwm fmt`."""
     from evwm.records.problems import rel
@@ -576,16 +579,23 @@ def read_bib_file(path: Path, root: Path) -> tuple[str | None, list[Citation], l
         return None, [], [Problem(name, exc.line, "", exc.message, exc.hint)]
     cached = _PARSED.get(name)
     if cached is None or cached[0] != text:
-        cached = (text, *parse_bib(text, name))
+        digest, stored = store.bib(name, text.encode("utf-8")) if store is not None else (b"", None)
+        if stored is None:
+            stored = parse_bib(text, name)
+            if store is not None:
+                for cit in stored[0]:  # decoded once, and stored decoded: every load reads them
+                    _ = cit.title, cit.venue, cit.normalized_title
+                store.put_bib(name, digest, stored)
+        cached = (text, *stored)
         _PARSED[name] = cached
     return text, list(cached[1]), list(cached[2])
 
 
-def load_bib_files(paths: list[Path], root: Path) -> tuple[list[Citation], list[Problem]]:
+def load_bib_files(paths: list[Path], root: Path, store: Store | None = None) -> tuple[list[Citation], list[Problem]]:
     citations: list[Citation] = []
     problems: list[Problem] = []
     for path in paths:
-        _, found, issues = read_bib_file(path, root)
+        _, found, issues = read_bib_file(path, root, store)
         citations.extend(found)
         problems.extend(issues)
     return citations, problems

@@ -58,44 +58,64 @@ def discover(root: Path, folder: str, suffixes: Iterable[str] | None = None) -> 
         return found
     if not top.is_dir():
         return found
-    for current, dirs, names in os.walk(top, followlinks=False):
-        here = Path(current)
-        for d in sorted(dirs):
-            if (here / d).is_symlink():
-                found.problems.append(_link(here / d, root, "folder"))
-        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink() and not d.startswith("."))
-        for name in sorted(names):
-            path = here / name
-            if is_debris(name) or name.startswith("."):
-                continue
-            if path.is_symlink():
-                found.problems.append(_link(path, root, "file"))
-                continue
-            if not name.endswith(wanted):
-                found.problems.append(
-                    Problem(
-                        rel(path, root),
-                        0,
-                        "",
-                        f"is not read: files in {folder}/ end in {' or '.join(wanted)}",
-                        "rename it, or move it out of the data folders",
-                        Severity.WARNING,
-                    )
-                )
-                continue
-            try:
-                mode = path.stat().st_mode
-            except OSError as exc:
-                found.problems.append(Problem(rel(path, root), 0, "", f"cannot read file: {exc.strerror}"))
-                continue
-            if not stat.S_ISREG(mode):
-                found.problems.append(
-                    Problem(rel(path, root), 0, "", "is not a regular file, so it is not read", "remove it")
-                )
-                continue
-            found.files.append(path)
+    _walk(top, root, folder, wanted, found)
     found.files.sort()
     return found
+
+
+def _walk(here: Path, root: Path, folder: str, wanted: tuple[str, ...], found: Found) -> None:
+    """One folder of ``discover``, then its sub-folders. The directory entries say what each
+    name is without a system call per file (thousands of files are listed on every load)."""
+    try:
+        with os.scandir(here) as listing:
+            items = sorted(listing, key=lambda d: d.name)
+    except OSError as exc:
+        found.problems.append(Problem(rel(here, root), 0, "", f"cannot read folder: {exc.strerror}"))
+        return
+    subfolders = []
+    for item in items:
+        name, path = item.name, here / item.name
+        try:
+            is_link, is_dir = item.is_symlink(), item.is_dir(follow_symlinks=False)
+        except OSError as exc:
+            found.problems.append(Problem(rel(path, root), 0, "", f"cannot read file: {exc.strerror}"))
+            continue
+        if is_dir or (is_link and path.is_dir()):
+            if is_link:
+                found.problems.append(_link(path, root, "folder"))
+            elif not name.startswith("."):
+                subfolders.append(path)
+            continue
+        if is_debris(name) or name.startswith("."):
+            continue
+        if is_link:
+            found.problems.append(_link(path, root, "file"))
+            continue
+        if not name.endswith(wanted):
+            found.problems.append(
+                Problem(
+                    rel(path, root),
+                    0,
+                    "",
+                    f"is not read: files in {folder}/ end in {' or '.join(wanted)}",
+                    "rename it, or move it out of the data folders",
+                    Severity.WARNING,
+                )
+            )
+            continue
+        try:
+            regular = item.is_file(follow_symlinks=False)
+        except OSError as exc:
+            found.problems.append(Problem(rel(path, root), 0, "", f"cannot read file: {exc.strerror}"))
+            continue
+        if not regular:
+            found.problems.append(
+                Problem(rel(path, root), 0, "", "is not a regular file, so it is not read", "remove it")
+            )
+            continue
+        found.files.append(path)
+    for sub in subfolders:
+        _walk(sub, root, folder, wanted, found)
 
 
 def _link(path: Path, root: Path, what: str) -> Problem:

@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from evwm.records.bib import Citation, load_bib_files
+from evwm.records.cache import Store
 from evwm.records.files import discover
 from evwm.records.models import Entry, TaxonomyNode
 from evwm.records.problems import Problem, _resolved, rel
@@ -50,7 +51,9 @@ class Project:
 _RECORDS: dict[tuple[str, type[BaseModel], str], tuple[str, Source[Any] | None, list[Problem]]] = {}
 
 
-def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
+def load_record(
+    path: Path, root: Path, model: type[M], expected_id: str, store: Store | None = None
+) -> tuple[Source[M] | None, list[Problem]]:
     name = rel(path, root)
     try:
         text = read_text(path)
@@ -62,9 +65,18 @@ def load_record(path: Path, root: Path, model: type[M], expected_id: str) -> tup
     cached = _RECORDS.get(key)
     if cached is not None and cached[0] == text:
         return cached[1], list(cached[2])
-    source, problems = _parse_record(text, name, model, expected_id)
+    if store is not None:
+        stored_key = (name, model.__name__, expected_id)
+        digest, stored = store.record(stored_key, text.encode("utf-8"))
+    if store is not None and stored is not None:
+        source, problems = stored
+    else:
+        source, problems = _parse_record(text, name, model, expected_id)
+        if store is not None:
+            kept = None if source is None else Source(source.model, source.path, YamlDoc(None, None, str(path)))
+            store.put_record(stored_key, digest, (kept, problems))
     _RECORDS[key] = (text, source, list(problems))
-    return source, problems
+    return source, list(problems)
 
 
 def _parse_record(text: str, name: str, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
@@ -89,32 +101,36 @@ def _parse_record(text: str, name: str, model: type[M], expected_id: str) -> tup
                 f"use id '{expected_id}' or rename the file",
             )
         )
-    return Source(record, name, doc), problems
+    # the parsed values live on in the model; only the line map is kept to point at fields
+    return Source(record, name, YamlDoc(None, doc.lines)), problems
 
 
 def load_project(root: Path) -> Project:
     root = root.resolve()
     _resolved.cache_clear()  # folders may have been moved or linked since the last load
     project = Project(root)
+    store = Store.open(root)
     nodes = discover(root, "taxonomy")
     project.problems.extend(nodes.problems)
     for path in nodes.files:
         expected = path.relative_to(root / "taxonomy").with_suffix("").as_posix()
-        node, problems = load_record(path, root, TaxonomyNode, expected)
+        node, problems = load_record(path, root, TaxonomyNode, expected, store)
         project.problems.extend(problems)
         if node:
             project.nodes.append(node)
     entries = discover(root, "entries")
     project.problems.extend(entries.problems)
     for path in entries.files:
-        entry, problems = load_record(path, root, Entry, path.stem)
+        entry, problems = load_record(path, root, Entry, path.stem, store)
         project.problems.extend(problems)
         if entry:
             project.entries.append(entry)
     bibs = discover(root, "bibliography")
     project.problems.extend(bibs.problems)
-    project.citations, problems = load_bib_files(bibs.files, root)
+    project.citations, problems = load_bib_files(bibs.files, root, store)
     project.problems.extend(problems)
     project.vocab, problems = load_vocabulary(root)
     project.problems.extend(problems)
+    if store is not None:
+        store.save()
     return project

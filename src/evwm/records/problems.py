@@ -69,15 +69,19 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 def rel(path: Path, root: Path) -> str:
     """The path relative to the project, without following a link in its last part."""
-    try:
-        return (_resolved(path.parent) / path.name).relative_to(_resolved(root)).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # Folders are resolved once each, as text: thousands of files share a few folders, and
+    # hashing Path objects costs more than the rest of this function.
+    folder, base = _resolved(str(path.parent)), _resolved(str(root))
+    if folder == base:
+        return path.name
+    if folder.startswith(base.rstrip("/") + "/"):
+        return f"{folder[len(base.rstrip('/')) + 1 :]}/{path.name}"
+    return path.as_posix()
 
 
-@lru_cache(maxsize=1024)  # thousands of files share a few folders; loads clear it (folders may change)
-def _resolved(folder: Path) -> Path:
-    return folder.resolve()
+@lru_cache(maxsize=1024)  # loads clear it (folders may have been moved or linked since)
+def _resolved(folder: str) -> str:
+    return Path(folder).resolve().as_posix()
 
 
 def summarize(problems: list[Problem]) -> str:

@@ -35,16 +35,28 @@ class YamlError(Exception):
 @dataclass
 class YamlDoc:
     data: Any
-    lines: dict[Loc, int] = field(default_factory=dict)
+    lines: dict[Loc, int] | None = field(default_factory=dict)
+    # Where to read the lines again when ``lines`` is None: a record kept between runs (see
+    # records.cache) stores no line map, since lines are wanted only to point at a problem.
+    source: str | None = None
 
     def line_of(self, loc: Loc) -> int:
         """Line of the deepest known ancestor of ``loc`` (1-based; 1 if nothing matches)."""
+        if self.lines is None:
+            self.lines = _lines_of(self.source)
         loc = tuple(loc)
         while loc:
             if loc in self.lines:
                 return self.lines[loc]
             loc = loc[:-1]
         return self.lines.get((), 1)
+
+
+def _lines_of(source: str | None) -> dict[Loc, int]:
+    try:
+        return parse_yaml(read_text(Path(source))).lines or {} if source else {}
+    except (OSError, YamlError):
+        return {}  # the file changed or went away since: point at its first line
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
