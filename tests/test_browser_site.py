@@ -34,6 +34,7 @@ PAGES = {  # page type -> path
     "taxonomy": "taxonomy/",
     "numbers": "numbers/",
     "years": "entries/",
+    "year": "years/2025/",
     "author": "authors/jane-doe/",
     "not-found": "404.html",  # what a server sends for a wrong address
 }
