@@ -70,6 +70,45 @@ def _clean_html(raw: str) -> str:
     return text
 
 
+def _memoize_style_lookups() -> None:
+    """Make citeproc-py remember what it looks up in a style.
+
+    For every reference citeproc-py evaluates the same XPath expressions (a macro by name, an
+    element's ancestor layout, a locale term) and asks each element of the style whether it
+    calls a variable, walking the same unchanging tree again: two thirds of its time. Both answers
+    depend on the style tree alone, so they are kept per element (the element is kept with its
+    answer, so its id cannot be reused by another). The output is the same, character for
+    character (tests/test_site_pages.py compares it with citeproc-py's own). Skipped if a
+    citeproc-py release no longer has these methods.
+    """
+    import citeproc.model as model  # type: ignore[import-untyped]
+
+    if getattr(model, "_evwm_memoized", False):
+        return
+    base = getattr(model, "CitationStylesElement", None)
+    if base is None or not callable(getattr(base, "xpath_search", None)):
+        return
+
+    def remember(cls: Any, name: str, copy: bool) -> None:
+        plain = getattr(cls, name)
+        memo: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+
+        def lookup(self: Any, *args: Any) -> Any:
+            key = (id(self), *args)
+            hit = memo.get(key)
+            if hit is None or hit[0] is not self:
+                hit = (self, plain(self, *args))
+                memo[key] = hit
+            return list(hit[1]) if copy else hit[1]
+
+        setattr(cls, name, lookup)
+
+    remember(base, "xpath_search", True)
+    for cls in [c for c in vars(model).values() if isinstance(c, type) and "calls_variable" in vars(c)]:
+        remember(cls, "calls_variable", False)
+    model._evwm_memoized = True
+
+
 class Formatter:
     """Formats CSL items with the shipped styles, through an on-disk cache under ``root``."""
 
@@ -105,7 +144,9 @@ class Formatter:
 
     def _style(self, style: str) -> Any:
         if style not in self._styles:
-            from citeproc import CitationStylesStyle  # type: ignore[import-untyped]
+            from citeproc import CitationStylesStyle
+
+            _memoize_style_lookups()
 
             self._styles[style] = CitationStylesStyle(str(STYLES_DIR / f"{style}.csl"), validate=False)
         return self._styles[style]

@@ -7,6 +7,7 @@ HTML, so markup typed into a YAML field shows up as text, never runs.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -87,6 +88,28 @@ def fence(value: str, lang: str = "") -> str:
     return f"{bar}{lang}\n{value.rstrip()}\n{bar}"
 
 
+@functools.lru_cache(maxsize=65536)
+def relative(target: str, here: str) -> str:
+    """``posixpath.relpath(target, here)`` for two paths relative to the docs folder, worked out
+    from their parts alone (relpath asks the file system for the current folder every time)."""
+    to, start = target.split("/"), here.split("/") if here else []
+    common = 0
+    while common < len(start) and common < len(to) - 1 and to[common] == start[common]:
+        common += 1
+    parts = [".."] * (len(start) - common) + to[common:]
+    return "/".join(parts) or "."
+
+
+@functools.lru_cache(maxsize=65536)
+def _href(target: str, path: str, directory_urls: bool) -> str:
+    if not directory_urls:
+        here = posixpath.dirname(output_url(path, False)) or "."
+        return posixpath.relpath(output_url(target, False), here)
+    return posixpath.relpath(output_url(target), output_url(path).rstrip("/") or ".") + (
+        "/" if target.endswith(".md") else ""
+    )
+
+
 def output_url(source: str, directory_urls: bool = True) -> str:
     """Where MkDocs publishes a source file: a/b.md -> a/b/ and a/index.md -> a/ with directory
     URLs (MkDocs' default), a/b.md -> a/b.html and a/index.md -> a/index.html without."""
@@ -150,6 +173,7 @@ class Renderer:
         self.kb = kb
         self.directory_urls = directory_urls
         self.page_size = page_size
+        self._rows: dict[tuple[str, str], str] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=False,  # output is Markdown; escaping is explicit via |text and |md
@@ -191,23 +215,50 @@ class Renderer:
         self.formatter = Formatter(kb.root)
 
     def _href(self, path: str) -> Any:
+        directory_urls = self.directory_urls
+
         def href(target: str) -> str:
             """Relative URL for raw HTML, which MkDocs leaves alone, in the site's URL scheme."""
-            if not self.directory_urls:
-                here = posixpath.dirname(output_url(path, False)) or "."
-                return posixpath.relpath(output_url(target, False), here)
-            return posixpath.relpath(output_url(target), output_url(path).rstrip("/") or ".") + (
-                "/" if target.endswith(".md") else ""
-            )
+            return _href(target, path, directory_urls)
 
         return href
 
     def _render(self, template: str, path: str, **context: Any) -> str:
+        here = posixpath.dirname(path)
+
         def link(target: str) -> str:
             """Relative link between source files, for Markdown links (MkDocs checks them)."""
-            return posixpath.relpath(target, posixpath.dirname(path) or ".")
+            return relative(target, here)
 
-        return self.env.get_template(template).render(page=path, link=link, href=self._href(path), **context)
+        def entry_row(entry: Entry) -> str:
+            return self._entry_row(entry, here)
+
+        return self.env.get_template(template).render(
+            page=path, link=link, href=self._href(path), entry_row=entry_row, **context
+        )
+
+    def _entry_row(self, entry: Entry, here: str) -> str:
+        """An entry's row in the entry tables (templates/_macros.md.j2), made once per folder of
+        pages: thousands of author, tag and node pages list the same entries."""
+        key = (entry.id, here)
+        row = self._rows.get(key)
+        if row is None:
+            kb = self.kb
+            cit = kb.citation(entry)
+            if entry.claims:
+                c = entry.claims[0]
+                headline = f"{text(c.display_value)} {text(kb.metric_name(c.metric).lower())}"
+                if c.base_model:
+                    headline += f" on {text(c.base_model)}"
+            else:
+                headline = "—"
+            year = cit.year if cit and cit.year else "—"
+            venue = text(cit.venue_short if cit else "—")
+            code = f"[code]({url(entry.links.code)})" if entry.links.code else "—"
+            link = relative(entry_page(entry.id), here)
+            row = f"| [{text(entry.name)}]({link}) | {year} | {venue} | {headline} | {code} |"
+            self._rows[key] = row
+        return row
 
     # -- pages ---------------------------------------------------------------------------
     def pages(self) -> dict[str, str]:
