@@ -250,8 +250,15 @@ class KnowledgeBase:
         return out
 
     def survey_claims(self, node_id: str, citation_key: str) -> list[tuple[Entry, Claim]]:
-        """Claims under a node that take their number from one document (the survey's tables)."""
-        return [(e, c) for e in self.subtree_entries(node_id) for c in e.claims if c.cite == citation_key]
+        """Claims under a node that take their number from one document (the survey's tables), on
+        the entries the survey reviews: the survey's own comparison, as long as the survey's."""
+        return [
+            (e, c)
+            for e in self.subtree_entries(node_id)
+            if e.survey and e.survey.refs
+            for c in e.claims
+            if c.cite == citation_key
+        ]
 
     # -- claims ----------------------------------------------------------------------------
     def hardware_label(self, claim: Claim) -> str:
