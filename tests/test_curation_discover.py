@@ -48,7 +48,11 @@ def test_ranks_the_listing_and_leaves_out_what_is_present(replay, capsys, tmp_pa
     rain = found["2505.21036"]
     assert "architectures/attention/sparse" in [s["node"] for s in rain["suggestions"]]
     assert rain["suggestions"][0]["terms"] and rain["nearest"]  # evidence comes with every suggestion
-    assert "2505.21036" in out.out and "likely node" in out.out and f"{len(present)} already in the knowledge base" in out.out
+    assert (
+        "2505.21036" in out.out
+        and "likely node" in out.out
+        and f"{len(present)} already in the knowledge base" in out.out
+    )
     md = out_md.read_text()
     assert "[2505.21036](https://arxiv.org/abs/2505.21036)" in md and "evwm new --arxiv" in md
 
