@@ -55,6 +55,9 @@ def test_a_site_with_a_small_page_size_splits_its_long_lists(sample):
     assert "(page 2 of" in second.split("</title>")[0]
     for page in ("tags/training-free/page.2", "authors/ann-poe/page.2", "years/2025/page.2"):
         assert (site / page / "index.html").is_file(), page
+    # the year index lists a few entries of each year as a list, and links the year's own pages
+    years = (site / "entries/index.html").read_text()
+    assert years.count("<li><a href=") >= 5 and 'href="../years/2025/"' in years
     # later pages are not search results of their own: the entries are found on their pages
     assert "data-pagefind-body" in first and "data-pagefind-body" not in second
 
