@@ -579,13 +579,13 @@ def read_bib_file(
         return None, [], [Problem(name, exc.line, "", exc.message, exc.hint)]
     cached = _PARSED.get(name)
     if cached is None or cached[0] != text:
-        digest, stored = store.bib(name, text.encode("utf-8")) if store is not None else (b"", None)
+        digest, stored = store.lookup(("bib", name), text.encode("utf-8")) if store is not None else (b"", None)
         if stored is None:
             stored = parse_bib(text, name)
             if store is not None:
                 for cit in stored[0]:  # decoded once, and stored decoded: every load reads them
                     _ = cit.title, cit.venue, cit.normalized_title
-                store.put_bib(name, digest, stored)
+                store.put(("bib", name), digest, stored)
         cached = (text, *stored)
         _PARSED[name] = cached
     return text, list(cached[1]), list(cached[2])

@@ -15,7 +15,6 @@ atomically, and any failure to read or write it only costs the time it was meant
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -24,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1  # bump when what is stored changes shape
+FORMAT = 2  # bump when what is stored changes shape
 
 
 # project root -> its store, read once per process
@@ -68,13 +67,13 @@ def _fingerprint() -> str:
 
 
 class Store:
-    """The cached results of one project: ``records`` and ``bibs``, each name -> (digest, result)."""
+    """The cached results of one project: key (a record's name, model and id, or a .bib file's
+    name) -> (digest of the file's bytes, result)."""
 
     def __init__(self, root: Path):
         self.path = folder() / f"records-{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.pickle"
         self.fingerprint = ""
-        self.records: dict[Any, tuple[bytes, Any]] = {}
-        self.bibs: dict[str, tuple[bytes, Any]] = {}
+        self.results: dict[Any, tuple[bytes, Any]] = {}
         self.used: set[Any] = set()
         self.changed = False
         self.saved = False
@@ -100,42 +99,22 @@ class Store:
             if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
                 return store
             with store.path.open("rb") as fh:
-                data = fh.read()
-            # the collector would walk the growing heap again and again while millions of
-            # objects are unpickled, none of which is garbage
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                saved = pickle.loads(data)
-            finally:
-                if collecting:
-                    gc.enable()
+                saved = pickle.load(fh)  # evwm.kb.load pauses the collector meanwhile
             if isinstance(saved, dict) and saved.get("fingerprint") == store.fingerprint:
-                store.records = saved["records"]
-                store.bibs = saved["bibs"]
+                store.results = saved["results"]
         except Exception:  # absent, half-written by an older version, unreadable: start empty
-            store.records, store.bibs = {}, {}
+            store.results = {}
         return store
 
-    def record(self, key: Any, data: bytes) -> tuple[bytes, Any | None]:
+    def lookup(self, key: Any, data: bytes) -> tuple[bytes, Any | None]:
         """(digest of ``data``, the stored result for ``key`` if it was stored for those bytes)."""
         self.used.add(key)
         d = digest(data)
-        hit = self.records.get(key)
+        hit = self.results.get(key)
         return d, (hit[1] if hit is not None and hit[0] == d else None)
 
-    def put_record(self, key: Any, d: bytes, result: Any) -> None:
-        self.records[key] = (d, result)
-        self.changed = True
-
-    def bib(self, name: str, data: bytes) -> tuple[bytes, Any | None]:
-        self.used.add(("bib", name))
-        d = digest(data)
-        hit = self.bibs.get(name)
-        return d, (hit[1] if hit is not None and hit[0] == d else None)
-
-    def put_bib(self, name: str, d: bytes, result: Any) -> None:
-        self.bibs[name] = (d, result)
+    def put(self, key: Any, d: bytes, result: Any) -> None:
+        self.results[key] = (d, result)
         self.changed = True
 
     def save(self) -> None:
@@ -146,9 +125,8 @@ class Store:
         if self.saved:
             return
         self.saved = True
-        records = {k: v for k, v in self.records.items() if k in self.used}
-        bibs = {k: v for k, v in self.bibs.items() if ("bib", k) in self.used}
-        if not self.changed and len(records) == len(self.records) and len(bibs) == len(self.bibs):
+        results = {k: v for k, v in self.results.items() if k in self.used}
+        if not self.changed and len(results) == len(self.results):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -156,7 +134,7 @@ class Store:
             try:
                 with os.fdopen(fd, "wb") as fh:
                     pickle.dump(
-                        {"fingerprint": self.fingerprint, "records": records, "bibs": bibs},
+                        {"fingerprint": self.fingerprint, "results": results},
                         fh,
                         protocol=pickle.HIGHEST_PROTOCOL,
                     )

@@ -67,14 +67,14 @@ def load_record(
         return cached[1], list(cached[2])
     if store is not None:
         stored_key = (name, model.__name__, expected_id)
-        digest, stored = store.record(stored_key, text.encode("utf-8"))
+        digest, stored = store.lookup(stored_key, text.encode("utf-8"))
     if store is not None and stored is not None:
         source, problems = stored
     else:
         source, problems = _parse_record(text, name, model, expected_id)
         if store is not None:
             kept = None if source is None else Source(source.model, source.path, YamlDoc(None, None, str(path)))
-            store.put_record(stored_key, digest, (kept, problems))
+            store.put(stored_key, digest, (kept, problems))
     _RECORDS[key] = (text, source, list(problems))
     return source, list(problems)
 

@@ -245,7 +245,6 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):  # type: ignore[no-untyped-call]
         # The knowledge base and the pages are millions of objects that live to the end of the
         # build; kept out of the collector's full passes, MkDocs' own garbage costs what it costs
         # without evwm (thawed after the build; see on_post_build for serve).
-        gc.collect()  # the garbage of rendering first: frozen, it would be kept to the end
         gc.freeze()
         if state is not None:
             state.kb = self.kb
