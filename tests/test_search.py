@@ -84,6 +84,36 @@ def test_a_reader_finds_an_entry_by_name_and_by_author(site):
         server.shutdown()
 
 
+@pytest.mark.browser
+def test_pagefind_is_loaded_while_the_page_is_idle_without_taking_the_focus(site):
+    """A first query need not wait for Pagefind's script, wasm and metadata: they come before it."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.RequestHandlerClass.log_message = lambda *a: None  # type: ignore[method-assign]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+            page = browser.new_page()
+            fetched: list[str] = []
+            page.on("requestfinished", lambda r: fetched.append(r.url.rsplit("/", 1)[-1]))
+            page.goto(base + "taxonomy/inference/", wait_until="load")
+            for _ in range(100):  # the worker's requests are not in the page's own timeline
+                if any(name.startswith("wasm.") for name in fetched) and any(".pf_meta" in n for n in fetched):
+                    break
+                page.wait_for_timeout(100)
+            assert any(name.startswith("wasm.") for name in fetched), fetched
+            assert not any(name.endswith(".pf_index") for name in fetched)  # no query was run
+            focused = page.evaluate("() => document.activeElement && document.activeElement.className")
+            assert "pagefind-ui__search-input" not in (focused or "")
+            browser.close()
+    finally:
+        server.shutdown()
+
+
 def test_a_prose_edit_renders_only_that_entry_and_matches_a_full_render(sample, tmp_path, monkeypatch):
     """The serve shortcut gives exactly the pages a full render gives."""
     from mkdocs.config import load_config

@@ -42,6 +42,15 @@ _SCRIPT = """<script>
       var typing = /input|textarea|select/i.test((document.activeElement || {}).tagName || "");
       if ((e.key === "/" || e.key === "s") && !typing) { e.preventDefault(); input.focus(); }
     });
+    // The UI loads Pagefind (its script, worker, wasm and index metadata: a fixed ~200 KB,
+    // cached across pages) on the box's first focus, which would delay the first answer by
+    // that much. Once the page is idle, the same load is started, without moving the focus.
+    var preload = function () {
+      var input = box.querySelector("input");
+      if (input) input.dispatchEvent(new Event("focus"));
+    };
+    if ("requestIdleCallback" in window) requestIdleCallback(preload, {timeout: 1500});
+    else setTimeout(preload, 500);
   }
   window.addEventListener("DOMContentLoaded", start);  // after the deferred UI script ran
 })();
