@@ -12,14 +12,14 @@ from evwm.records.loader import load_project
 __all__ = ["APPLICATIONS_ROOT", "Incoming", "KnowledgeBase", "application_node", "load"]
 
 
-def load(root: Path) -> KnowledgeBase:
+def load(root: Path | str) -> KnowledgeBase:
     """Read every file under ``root``, validate each record and cross-check the whole."""
     # Loading makes millions of objects and no garbage to speak of; the collector's full passes
     # over that growing heap would cost a third of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        kb = KnowledgeBase(load_project(root))
+        kb = KnowledgeBase(load_project(Path(root)))
         kb.problems.extend(cross_check(kb))
     finally:
         if collecting:
