@@ -42,7 +42,7 @@ _SCRIPT = """<script>
       var typing = /input|textarea|select/i.test((document.activeElement || {}).tagName || "");
       if ((e.key === "/" || e.key === "s") && !typing) { e.preventDefault(); input.focus(); }
     });
-    // The UI loads Pagefind (its script, worker, wasm and index metadata: a fixed ~200 KB,
+    // The UI loads Pagefind (its script, worker, wasm and index metadata, about 170 KB here,
     // cached across pages) on the box's first focus, which would delay the first answer by
     // that much. Once the page is idle, the same load is started, without moving the focus.
     var preload = function () {
