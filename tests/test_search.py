@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import http.server
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -57,61 +60,57 @@ def test_page_html_leaves_an_excluded_page_out_of_the_index():
     assert excluded({"search": {"exclude": True}}) and not excluded({"search": {}}) and not excluded({})
 
 
-@pytest.mark.browser
-def test_a_reader_finds_an_entry_by_name_and_by_author(site):
+@contextlib.contextmanager
+def browsing(site: Path) -> Iterator[tuple[Any, str]]:
+    """Headless Chromium and the URL of ``site``, served over loopback."""
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.RequestHandlerClass.log_message = lambda *a: None  # type: ignore[method-assign]
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(base + "taxonomy/inference/", wait_until="load")
-            box = page.locator("#evwm-search .pagefind-ui__search-input")
-            for query, expected in [("tiny quant", "Tiny Quant"), ("Müller", "Game Sim"), ("garcía", "Game Sim")]:
-                box.fill(query)
-                page.locator(".pagefind-ui__result-link", has_text=expected).first.wait_for(timeout=10000)
-            page.keyboard.press("Escape")
-            browser.close()
-            assert not errors
+            try:
+                yield browser, f"http://127.0.0.1:{server.server_address[1]}/"
+            finally:
+                browser.close()
     finally:
         server.shutdown()
+
+
+@pytest.mark.browser
+def test_a_reader_finds_an_entry_by_name_and_by_author(site):
+    with browsing(site) as (browser, base):
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + "taxonomy/inference/", wait_until="load")
+        box = page.locator("#evwm-search .pagefind-ui__search-input")
+        for query, expected in [("tiny quant", "Tiny Quant"), ("Müller", "Game Sim"), ("garcía", "Game Sim")]:
+            box.fill(query)
+            page.locator(".pagefind-ui__result-link", has_text=expected).first.wait_for(timeout=10000)
+        page.keyboard.press("Escape")
+    assert not errors
 
 
 @pytest.mark.browser
 def test_pagefind_is_loaded_while_the_page_is_idle_without_taking_the_focus(site):
     """A first query need not wait for Pagefind's script, wasm and metadata: they come before it."""
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.RequestHandlerClass.log_message = lambda *a: None  # type: ignore[method-assign]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-            page = browser.new_page()
-            fetched: list[str] = []
-            page.on("requestfinished", lambda r: fetched.append(r.url.rsplit("/", 1)[-1]))
-            page.goto(base + "taxonomy/inference/", wait_until="load")
-            for _ in range(100):  # the worker's requests are not in the page's own timeline
-                if any(name.startswith("wasm.") for name in fetched) and any(".pf_meta" in n for n in fetched):
-                    break
-                page.wait_for_timeout(100)
-            assert any(name.startswith("wasm.") for name in fetched), fetched
-            assert not any(name.endswith(".pf_index") for name in fetched)  # no query was run
-            focused = page.evaluate("() => document.activeElement && document.activeElement.className")
-            assert "pagefind-ui__search-input" not in (focused or "")
-            browser.close()
-    finally:
-        server.shutdown()
+    with browsing(site) as (browser, base):
+        page = browser.new_page()
+        fetched: list[str] = []
+        page.on("requestfinished", lambda r: fetched.append(r.url.rsplit("/", 1)[-1]))
+        page.goto(base + "taxonomy/inference/", wait_until="load")
+        for _ in range(100):  # the worker's requests are not in the page's own timeline
+            if any(name.startswith("wasm.") for name in fetched) and any(".pf_meta" in n for n in fetched):
+                break
+            page.wait_for_timeout(100)
+        focused = page.evaluate("() => document.activeElement && document.activeElement.className")
+    assert any(name.startswith("wasm.") for name in fetched), fetched
+    assert not any(name.endswith(".pf_index") for name in fetched)  # no query was run
+    assert "pagefind-ui__search-input" not in (focused or "")
 
 
 def test_a_prose_edit_renders_only_that_entry_and_matches_a_full_render(sample, tmp_path, monkeypatch):
