@@ -52,6 +52,18 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(built):
     assert debris(root) == [running.name]
 
 
+def test_evwm_build_reads_the_knowledge_base_once(sample, monkeypatch):
+    """`evwm build` validates first; the plugin then takes that knowledge base instead of reading it again."""
+    from evwm.site import plugin
+
+    loads: list[Path] = []
+    monkeypatch.setattr(plugin, "load", lambda root: loads.append(root) or load(root))
+    assert main(["--root", str(sample.root), "build"]) == 0
+    assert loads == [] and plugin.PRELOADED == {}
+    assert build_site(sample.root, site_dir=sample.root / "site") == 0  # a build on its own reads it
+    assert loads == [sample.root.resolve()]
+
+
 def test_full_disk_leaves_the_previous_site(built, monkeypatch, capfd):
     import mkdocs.utils
 

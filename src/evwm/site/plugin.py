@@ -43,6 +43,10 @@ log = logging.getLogger("mkdocs.plugins.evwm")
 
 WATCHED = ("taxonomy", "entries", "bibliography", "vocab", "survey")
 
+# A knowledge base already loaded and checked by the caller (`evwm build` validates before it
+# builds), by resolved root: the first build of that root takes it instead of reading it again.
+PRELOADED: dict[Path, KnowledgeBase] = {}
+
 
 SERVE_PREFIX = "evwm-serve-"
 
@@ -199,7 +203,8 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.settings = resolve(self.config, config.config_file_path, bool(config.use_directory_urls))
         root = self.settings.root
-        self.kb = load(root)
+        preloaded = PRELOADED.pop(root, None)
+        self.kb = preloaded if preloaded is not None and self._incremental is None else load(root)
         if self.kb.errors:
             listing = "\n".join(p.format() for p in self.kb.errors)
             raise PluginError(
