@@ -502,7 +502,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-# Commands that only read files and print: when they are done, nothing is left to write.
 # Commands whose every file is written and closed when they return (build's site/ is swapped in
 # whole by then): they may skip the teardown.
 _FAST_EXIT = ("cmd_validate", "cmd_stats", "cmd_export", "cmd_build")

@@ -204,7 +204,7 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):  # type: ignore[no-untyped-call]
         self.settings = resolve(self.config, config.config_file_path, bool(config.use_directory_urls))
         root = self.settings.root
         preloaded = PRELOADED.pop(root, None)
-        self.kb = preloaded if preloaded is not None and self._incremental is None else load(root)
+        self.kb = preloaded if preloaded is not None else load(root)
         if self.kb.errors:
             listing = "\n".join(p.format() for p in self.kb.errors)
             raise PluginError(
