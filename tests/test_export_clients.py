@@ -294,6 +294,23 @@ def test_json_dump_refuses_numbers_json_cannot_hold(kb):
     json.loads(dumps(kb))
 
 
+def test_the_dump_holds_one_record_a_line(kb):
+    """grep and diff work on the dump: every entry and citation is one line of JSON."""
+    from evwm.export.jsondump import dumps
+
+    lines = dumps(kb).splitlines()
+
+    def section(name: str) -> list[str]:
+        start = lines.index(f' "{name}": ' + ("[" if name != "citations" else "{"))
+        end = next(i for i in range(start, len(lines)) if lines[i].rstrip(",") in (" ]", " }"))
+        return [line.strip().rstrip(",") for line in lines[start + 1 : end]]
+
+    entries = [json.loads(line) for line in section("entries")]
+    cited = {key: value for line in section("citations") for key, value in json.loads("{" + line + "}").items()}
+    assert {e["id"] for e in entries} == set(kb.entries)
+    assert set(cited) == set(kb.citations) and all(value["bibtex"].startswith("@") for value in cited.values())
+
+
 def test_the_dump_follows_its_published_schema(kb):
     jsonschema = pytest.importorskip("jsonschema")
     from evwm.export.jsondump import FORMAT_VERSION, dumps

@@ -100,14 +100,21 @@ def relative(target: str, here: str) -> str:
     return "/".join(parts) or "."
 
 
+def _relpath(target: str, start: str) -> str:
+    """``posixpath.relpath`` for the site's own paths (no ``..`` in them), from their parts alone."""
+    to = [p for p in target.split("/") if p and p != "."]
+    here = [p for p in start.split("/") if p and p != "."]
+    common = 0
+    while common < len(to) and common < len(here) and to[common] == here[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
+
+
 @functools.lru_cache(maxsize=65536)
 def _href(target: str, path: str, directory_urls: bool) -> str:
     if not directory_urls:
-        here = posixpath.dirname(output_url(path, False)) or "."
-        return posixpath.relpath(output_url(target, False), here)
-    return posixpath.relpath(output_url(target), output_url(path).rstrip("/") or ".") + (
-        "/" if target.endswith(".md") else ""
-    )
+        return _relpath(output_url(target, False), posixpath.dirname(output_url(path, False)))
+    return _relpath(output_url(target), output_url(path)) + ("/" if target.endswith(".md") else "")
 
 
 def output_url(source: str, directory_urls: bool = True) -> str:
