@@ -88,26 +88,24 @@ def fence(value: str, lang: str = "") -> str:
     return f"{bar}{lang}\n{value.rstrip()}\n{bar}"
 
 
-@functools.lru_cache(maxsize=65536)
-def relative(target: str, here: str) -> str:
-    """``posixpath.relpath(target, here)`` for two paths relative to the docs folder, worked out
-    from their parts alone (relpath asks the file system for the current folder every time)."""
-    to, start = target.split("/"), here.split("/") if here else []
-    common = 0
-    while common < len(start) and common < len(to) - 1 and to[common] == start[common]:
-        common += 1
-    parts = [".."] * (len(start) - common) + to[common:]
-    return "/".join(parts) or "."
-
-
 def _relpath(target: str, start: str) -> str:
-    """``posixpath.relpath`` for the site's own paths (no ``..`` in them), from their parts alone."""
+    """``posixpath.relpath`` for the site's own paths (no ``..`` in them), worked out from their
+    parts alone (relpath asks the file system for the current folder every time)."""
     to = [p for p in target.split("/") if p and p != "."]
     here = [p for p in start.split("/") if p and p != "."]
     common = 0
     while common < len(to) and common < len(here) and to[common] == here[common]:
         common += 1
     return "/".join([".."] * (len(here) - common) + to[common:]) or "."
+
+
+@functools.lru_cache(maxsize=65536)
+def relative(target: str, here: str) -> str:
+    """Link from a page in folder ``here`` to the source file ``target`` (both relative to the
+    docs folder): the file's folder is reached first, so the file's own name is never stepped over."""
+    folder, _, name = target.rpartition("/")
+    up = _relpath(folder, here)
+    return (name if up == "." else f"{up}/{name}") or "."
 
 
 @functools.lru_cache(maxsize=65536)
