@@ -20,7 +20,10 @@ CORPUS = Path(__file__).parent / "hostile"
 
 CASES = {
     "malformed.yaml": ":3: invalid YAML",
-    "wrong-types.yaml": "categories: Input should be a valid list",
+    "wrong-types.yaml": ":3: categories: must be a list, not the text 'inference/caching'",
+    "yes-as-number.yaml": ":10: claims[0].value: must be a number, not true",
+    "negative-claim.yaml": ":10: claims[0].value: is too small: at least 0",
+    "number-key.yaml": ":2: the key '1' is read as a number, not a name",
     "unknown-field.yaml": ":8: speedup: is not a known field",
     "alias-bomb.yaml": ":2: YAML anchors and aliases (&name / *name) are not allowed",
     "python-tag.yaml": ":2: explicit YAML tags (such as !!python/object) are not allowed",
@@ -146,9 +149,7 @@ def test_oversized_file_and_fields(sample):
     result = evwm(sample.root, "validate")
     assert result.returncode == 1
     assert "entries/main/huge.yaml:1: file is 300,020 bytes, larger than the 262,144 allowed" in result.stdout
-    assert (
-        "entries/main/long-name.yaml:2: name: String should have at most 300 characters (shorten it)" in result.stdout
-    )
+    assert "entries/main/long-name.yaml:2: name: is too long: at most 300 characters (shorten it)" in result.stdout
     assert big.stat().st_size > 300_000
 
 
@@ -177,3 +178,67 @@ def test_new_refuses_hostile_bibtex(sample, name):
     code, out = run(sample.root, "new", "--bibtex", str(CORPUS / name), "--category", "inference")
     assert code == 1 and out.startswith("error: "), out
     assert {p: p.read_bytes() for p in sample.root.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: a: b\n", "1: invalid YAML: a ': ' where no new field can start (quote text that holds ': '"),
+        ("name: 'unclosed\n", "2: invalid YAML: the file ends inside a quote or a bracket"),
+        ("name: [a, b\n", "2: invalid YAML: a [list] is not closed (close it with ]"),
+        ("name: {a: b\n", "2: invalid YAML: a {mapping} is not closed (close it with }"),
+        ("name: x\n\tfoo: 1\n", "2: invalid YAML: a tab is used for indentation (indent with spaces only)"),
+        ("name: x\nfoo\n", "3: invalid YAML: a line is neither 'field: value' nor a list item"),
+        ("name: @foo\n", "1: invalid YAML: a value starts with a character YAML reserves (@, ` or %) (put the"),
+        ("a:\n  - b\n c: d\n", "3: invalid YAML: a line's indentation does not match the lines above"),
+        ("id: a\n---\nid: b\n", "2: invalid YAML: a second document ('---') in one file (one record per file"),
+        ("name: *nope\n", "1: invalid YAML: YAML anchors and aliases (&name / *name) are not allowed"),
+        ('name: "a\\qb"\n', "1: invalid YAML: an unknown escape (a backslash) inside double quotes"),
+        ("id: x\n1: one\n", "2: the key '1' is read as a number, not a name"),
+        ("id: x\nyes: one\n", "2: the key 'yes' is read as true/false, not a name"),
+        ("id: x\n~: one\n", "2: the key '~' is read as an empty value, not a name"),
+    ],
+)
+def test_yaml_syntax_errors_are_said_in_our_words(project, text, expected):
+    project.write("entries/main/broken.yaml", text)
+    code, out = run(project.root, "validate")
+    assert code == 1 and "Traceback" not in out
+    assert f"entries/main/broken.yaml:{expected}" in out, out
+
+
+def test_a_broken_file_is_reported_once_not_in_every_record_naming_it(sample):
+    # a taxonomy node, an entry and a .bib file that each fail to load
+    node = sample.root / "taxonomy/inference/caching.yaml"
+    node.write_text(node.read_text() + "oops: [\n")
+    fast = sample.root / "entries/main/fast-cache.yaml"
+    fast.write_text(fast.read_text() + "\tbad\n")
+    bib = sample.root / "bibliography/main.bib"
+    bib.write_bytes(bib.read_bytes().replace(b"Fast Caching", b"Fast Cach\xe9ing", 1))
+    code, out = run(sample.root, "validate")
+    assert code == 1
+    errors = [line for line in out.splitlines() if line.startswith(("taxonomy/", "entries/", "bibliography/"))]
+    errors = [line for line in errors if ": warning: " not in line]
+    assert [line.split(":")[0] for line in errors] == [
+        "bibliography/main.bib",
+        "entries/main/fast-cache.yaml",
+        "taxonomy/inference/caching.yaml",
+    ], out
+    assert "byte 0xe9 is not valid UTF-8" in errors[0]
+    # the other records of the .bib file are still known, and nothing refers to a "missing" record
+    assert "is not in bibliography/" not in out and "unknown entry" not in out and "does not exist" not in out
+
+
+def test_a_bad_byte_in_a_bib_file_leaves_it_untouched_by_fmt(sample):
+    bib = sample.root / "bibliography/main.bib"
+    bib.write_bytes(bib.read_bytes().replace(b"Fast Caching", b"Fast Cach\xe9ing", 1))
+    before = bib.read_bytes()
+    code, out = run(sample.root, "fmt")
+    assert code == 1 and "bibliography/main.bib" in out
+    assert bib.read_bytes() == before
+
+
+def test_a_tab_before_a_list_item_is_named(project):
+    project.write("entries/main/tabbed.yaml", "id: tabbed\ncategories:\n\t- inference/caching\n")
+    code, out = run(project.root, "validate")
+    assert code == 1
+    assert "entries/main/tabbed.yaml:3: invalid YAML: a tab is used for indentation (indent with spaces only)" in out

@@ -2,23 +2,71 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from evwm.kb.base import APPLICATIONS_ROOT, KnowledgeBase, application_node
 from evwm.records.loader import Project
 from evwm.records.markup import entry_links
 from evwm.records.problems import Problem, Severity, did_you_mean
+from evwm.records.yamlio import MAX_FILE_BYTES
+
+
+@dataclass(frozen=True)
+class _Known:
+    """The ids a reference may name: those loaded, and those of files reported as broken."""
+
+    nodes: set[str]
+    entries: set[str]
+    # the raw text of the entry files that failed to load: a record key or survey number written
+    # there is not reported as cited by no entry
+    unread_text: str = ""
+
+    def unread_refs(self) -> set[int]:
+        found: set[int] = set()
+        for flow, block in re.findall(
+            r"refs:[ \t]*\[([^\]\n]*)\]|refs:[ \t]*\n((?:[ \t]*-[ \t]*\d+[ \t]*\n)+)", self.unread_text
+        ):
+            found.update(int(n) for n in re.findall(r"\d+", flow or block))
+        return found
+
+
+def _known(kb: KnowledgeBase) -> _Known:
+    """The ids loaded, with those of the files that failed to load, each already reported with its
+    own error: references to them are not reported again. One broken file would otherwise show
+    up as a missing parent, category or relation target in every record that names it."""
+    nodes, entries, texts = set(), set(), []
+    for problem in kb.problems:
+        path = problem.path
+        if problem.severity is not Severity.ERROR or not path.endswith((".yaml", ".yml")):
+            continue
+        if path.startswith("taxonomy/"):
+            nodes.add(path.removeprefix("taxonomy/").rsplit(".", 1)[0])
+        elif path.startswith("entries/"):
+            entry_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            file = kb.project.root / path
+            # never through a link, nor from a device or pipe, and never more than a record may hold
+            if entry_id not in kb.entry_sources and not file.is_symlink() and file.is_file():
+                with contextlib.suppress(OSError), file.open("rb") as fh:
+                    texts.append(fh.read(MAX_FILE_BYTES).decode("utf-8", "replace"))
+            entries.add(entry_id)
+    nodes -= set(kb.node_sources)
+    entries -= set(kb.entry_sources)
+    return _Known(set(kb.node_sources) | nodes, set(kb.entry_sources) | entries, "\n".join(texts))
 
 
 def cross_check(kb: KnowledgeBase) -> list[Problem]:
+    known = _known(kb)
     problems: list[Problem] = []
     problems += _duplicates(kb.project)
-    problems += _taxonomy(kb)
-    problems += _entries(kb)
-    problems += _citations(kb)
-    problems += _prose_links(kb)
-    problems += _vocabulary(kb)
-    problems += _survey(kb)
+    problems += _taxonomy(kb, known)
+    problems += _entries(kb, known)
+    problems += _citations(kb, known)
+    problems += _prose_links(kb, known)
+    problems += _vocabulary(kb, known)
+    problems += _survey(kb, known)
     return problems
 
 
@@ -59,11 +107,11 @@ def _duplicates(project: Project) -> list[Problem]:
     return out
 
 
-def _taxonomy(kb: KnowledgeBase) -> list[Problem]:
+def _taxonomy(kb: KnowledgeBase, known: _Known) -> list[Problem]:
     out = []
     for src in kb.node_sources.values():
         parent = src.model.parent_id
-        if parent and parent not in kb.node_sources:
+        if parent and parent not in known.nodes:
             out.append(
                 Problem(
                     src.path,
@@ -73,7 +121,7 @@ def _taxonomy(kb: KnowledgeBase) -> list[Problem]:
                     f"add taxonomy/{parent}.yaml or move this node",
                 )
             )
-    if APPLICATIONS_ROOT not in kb.node_sources and kb.node_sources:
+    if APPLICATIONS_ROOT not in known.nodes and kb.node_sources:
         out.append(
             Problem(
                 "taxonomy",
@@ -86,7 +134,7 @@ def _taxonomy(kb: KnowledgeBase) -> list[Problem]:
     return out
 
 
-def _entries(kb: KnowledgeBase) -> list[Problem]:
+def _entries(kb: KnowledgeBase, known: _Known) -> list[Problem]:
     out = []
     node_ids = list(kb.node_sources)
     app_slugs = kb.applications
@@ -94,7 +142,7 @@ def _entries(kb: KnowledgeBase) -> list[Problem]:
     for entry_id, src in kb.entry_sources.items():
         e = src.model
         for i, cat in enumerate(e.categories):
-            if cat not in kb.node_sources:
+            if cat not in known.nodes:
                 out.append(
                     Problem(
                         src.path,
@@ -105,7 +153,7 @@ def _entries(kb: KnowledgeBase) -> list[Problem]:
                     )
                 )
         for i, app in enumerate(e.applications):
-            if application_node(app) not in kb.node_sources:
+            if application_node(app) not in known.nodes:
                 out.append(
                     Problem(
                         src.path,
@@ -136,7 +184,7 @@ def _entries(kb: KnowledgeBase) -> list[Problem]:
                         "an entry cannot relate to itself",
                     )
                 )
-            elif rel.target not in kb.entry_sources:
+            elif rel.target not in known.entries:
                 out.append(
                     Problem(
                         src.path,
@@ -160,7 +208,7 @@ def _entries(kb: KnowledgeBase) -> list[Problem]:
     return out
 
 
-def _citations(kb: KnowledgeBase) -> list[Problem]:
+def _citations(kb: KnowledgeBase, known: _Known) -> list[Problem]:
     out = []
     for label, attr in (("arXiv id", "arxiv"), ("DOI", "doi"), ("title", "normalized_title")):
         seen: dict[str, str] = {}
@@ -183,7 +231,7 @@ def _citations(kb: KnowledgeBase) -> list[Problem]:
                 seen[value] = key
     cited = kb.cited_by()
     for key, cit in kb.citations.items():
-        if key not in cited:
+        if key not in cited and key not in known.unread_text:
             out.append(
                 Problem(
                     cit.path,
@@ -197,7 +245,7 @@ def _citations(kb: KnowledgeBase) -> list[Problem]:
     return out
 
 
-def _vocabulary(kb: KnowledgeBase) -> list[Problem]:
+def _vocabulary(kb: KnowledgeBase, known: _Known) -> list[Problem]:
     """Claims, base models, devices and tags must use the controlled vocabularies in vocab/."""
     v = kb.vocab
     out: list[Problem] = []
@@ -297,7 +345,7 @@ def _vocabulary(kb: KnowledgeBase) -> list[Problem]:
                         )
                     )
     for bm in v.base_models.values():
-        if bm.entry and bm.entry not in kb.entry_sources:
+        if bm.entry and bm.entry not in known.entries:
             path, line = v.origin[("base_models", bm.id)]
             out.append(
                 Problem(
@@ -322,7 +370,7 @@ def _unknown_base_model(kb: KnowledgeBase, path: str, line: int, field: str, nam
     )
 
 
-def _survey(kb: KnowledgeBase) -> list[Problem]:
+def _survey(kb: KnowledgeBase, known: _Known) -> list[Problem]:
     """The taxonomy mirrors the survey's sections; every survey reference is held or excluded once."""
     v = kb.vocab
     out: list[Problem] = []
@@ -444,8 +492,9 @@ def _survey(kb: KnowledgeBase) -> list[Problem]:
                         Severity.WARNING,
                     )
                 )
+    unread = known.unread_refs() if known.unread_text else set()
     for ref, info in v.survey_refs.items():
-        if ref not in claimed and ref not in v.exclusions:
+        if ref not in claimed and ref not in v.exclusions and ref not in unread:
             out.append(
                 Problem(
                     "survey/references.tsv",
@@ -467,7 +516,7 @@ def _section_node(section: str, nodes: dict[str, str]) -> str | None:
     return None
 
 
-def _prose_links(kb: KnowledgeBase) -> list[Problem]:
+def _prose_links(kb: KnowledgeBase, known: _Known) -> list[Problem]:
     """Links from prose to other entries ([Name](entry-id.md)) must name entries that exist."""
     out: list[Problem] = []
     texts: list[tuple[str, Callable[..., int], str, str]] = []
@@ -477,7 +526,7 @@ def _prose_links(kb: KnowledgeBase) -> list[Problem]:
         texts += [(esrc.path, esrc.line, f, getattr(esrc.model, f)) for f in ("summary", "mechanism")]
     for path, line_of, field, text in texts:
         for target in entry_links(text):
-            if target not in kb.entry_sources:
+            if target not in known.entries:
                 out.append(
                     Problem(
                         path,

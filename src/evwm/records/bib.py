@@ -576,7 +576,14 @@ def read_bib_file(
     try:
         text = read_text(path, MAX_BIB_BYTES)
     except YamlError as exc:
-        return None, [], [Problem(name, exc.line, "", exc.message, exc.hint)]
+        problem = Problem(name, exc.line, "", exc.message, exc.hint)
+        if not exc.message.endswith("is not valid UTF-8"):
+            return None, [], [problem]
+        # One bad byte must not hide the file's other records: every entry citing them would be
+        # reported as well. They are read with the byte replaced; the text stays None, so `evwm
+        # fmt` leaves the file as it is.
+        citations, problems = parse_bib(path.read_bytes().decode("utf-8", errors="replace"), name)
+        return None, citations, [problem, *problems]
     cached = _PARSED.get(name)
     if cached is None or cached[0] != text:
         digest, stored = store.lookup(("bib", name), text.encode("utf-8")) if store is not None else (b"", None)

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from evwm.records.markup import bad_character, markdown_problem
 
@@ -122,6 +123,14 @@ def _no_duplicates(values: list[str]) -> list[str]:
     return values
 
 
+def refuse_bool(value: object) -> object:
+    """Refuse true/false where a number belongs: YAML reads yes, no, on and off as true and false,
+    which pydantic would otherwise take as 1 and 0."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_as_number", "a number, not true or false")
+    return value
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(_one_line)]
 Slug = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 NodeId = Annotated[str, StringConstraints(pattern=NODE_ID_PATTERN, max_length=120)]
@@ -198,7 +207,9 @@ class TaxonomyNode(Strict):
         description="Path-like id such as 'inference/caching'; the parent is implied."
     )
     name: Text = Field(description="Display name.")
-    order: int = Field(ge=0, le=1000, description="Position among siblings, smaller first.")
+    order: Annotated[int, BeforeValidator(refuse_bool)] = Field(
+        ge=0, le=1000, description="Position among siblings, smaller first."
+    )
     survey: NodeSurvey | None = Field(
         None, description="The survey section this node mirrors; absent for evwm's own nodes."
     )
@@ -233,7 +244,9 @@ class Scope(str, Enum):
     TRAINING = "training"
 
 
-Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+# what a paper reports (a speed-up, a latency, a score) is never below zero; a drop goes in quality
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12), BeforeValidator(refuse_bool)]
+Reported = Annotated[float, Field(allow_inf_nan=False, ge=0, le=1e12), BeforeValidator(refuse_bool)]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), AfterValidator(_one_line)]
 
 
@@ -255,17 +268,19 @@ class Quality(Strict):
 
 class Claim(Strict):
     metric: Slug = Field(description="A metric id from vocab/metrics.yaml (speedup, latency, throughput, ...).")
-    value: Number = Field(description="The reported number.")
+    value: Reported = Field(description="The reported number.")
     unit: Unit = Field(description="One of the metric's units in vocab/metrics.yaml (x, s, fps, steps, GB, ...).")
     scope: Scope | None = Field(None, description="What the number covers (end-to-end, attention, ...).")
     baseline: Text = Field(description="What the number is compared with.")
     base_model: Text | None = Field(None, description="The model measured, a name in vocab/base-models.yaml.")
     hardware: Slug | None = Field(None, description="A device id from vocab/hardware.yaml.")
-    gpus: Annotated[int, Field(ge=1, le=100000)] | None = Field(None, description="How many devices.")
+    gpus: Annotated[int, Field(ge=1, le=100000), BeforeValidator(refuse_bool)] | None = Field(
+        None, description="How many devices."
+    )
     resolution: (
         Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(_one_line)] | None
     ) = None
-    frames: Annotated[int, Field(ge=1, le=10000000)] | None = None
+    frames: Annotated[int, Field(ge=1, le=10000000), BeforeValidator(refuse_bool)] | None = None
     quality: Quality | None = Field(None, description="The quality change beside the speed.")
     setting: Text | None = Field(None, description="Task, model size, bit width, ...")
     source: Text = Field(description="Where in the source: Abstract, Table 2, Sec. 4.1, Fig. 1, README.")
@@ -297,9 +312,9 @@ class Relation(Strict):
 
 
 class EntrySurvey(Strict):
-    refs: Annotated[list[Annotated[int, Field(ge=1, le=10000)]], AfterValidator(_no_duplicates)] = Field(
-        min_length=1, max_length=40, description="The survey's reference numbers for this work."
-    )
+    refs: Annotated[
+        list[Annotated[int, Field(ge=1, le=10000), BeforeValidator(refuse_bool)]], AfterValidator(_no_duplicates)
+    ] = Field(min_length=1, max_length=40, description="The survey's reference numbers for this work.")
 
 
 class Entry(Strict):

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, ValidationError
 
-from evwm.records.models import Slug, Strict, Text
+from evwm.records.models import Slug, Strict, Text, refuse_bool
 from evwm.records.problems import Problem, rel
 from evwm.records.validation import pydantic_problems
 from evwm.records.yamlio import YamlDoc, YamlError, load_yaml, read_text
@@ -24,7 +24,10 @@ class Metric(Strict):
     kind: Literal["speed", "quality"]
     better: Literal["higher", "lower"]
     # unit -> factor into the first (canonical) unit; null where no conversion exists
-    units: dict[Annotated[str, StringConstraints(min_length=1, max_length=20)], float | None] = Field(min_length=1)
+    units: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=20)],
+        Annotated[float, BeforeValidator(refuse_bool)] | None,
+    ] = Field(min_length=1)
     meaning: Text
 
     @property
@@ -58,7 +61,7 @@ class Section(Strict):
 
 
 class Exclusion(Strict):
-    ref: Annotated[int, Field(ge=1, le=10000)]
+    ref: Annotated[int, Field(ge=1, le=10000), BeforeValidator(refuse_bool)]
     reason: Literal["generic-building-block", "no-stable-record", "out-of-scope", "not-found"]
     note: Text
 

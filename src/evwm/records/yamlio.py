@@ -99,6 +99,7 @@ _Loader.add_constructor(_TAG + "timestamp", _as_text)
 
 _STR, _INT, _FLOAT = _TAG + "str", _TAG + "int", _TAG + "float"
 _MAP, _SEQ = _TAG + "map", _TAG + "seq"
+_KEY_KINDS = {_INT: "a number", _FLOAT: "a number", _TAG + "bool": "true/false", _TAG + "null": "an empty value"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -207,6 +208,13 @@ def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int], seen: set[int], loa
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("mapping keys must be plain names", key_node.start_mark.line + 1)
             key = key_node.value
+            if key_node.tag != _STR and (key_node.style is None or key_node.style == ""):
+                # `1:`, `yes:` or `null:` would reach the models as a number, true or None
+                raise YamlError(
+                    f"{_field(loc)}the key '{key}' is read as {_KEY_KINDS.get(key_node.tag, 'a value')}, not a name",
+                    key_node.start_mark.line + 1,
+                    "field names are words such as 'name' or 'summary'; see docs/data-format.md",
+                )
             if key in keys:  # PyYAML would silently keep the last value
                 raise YamlError(f"'{key}' is given twice", key_node.start_mark.line + 1, "keep one of them")
             keys.add(key)
@@ -263,6 +271,59 @@ def _too_deep(text: str) -> int:
     return 0
 
 
+# PyYAML's syntax errors, said in the contributor's terms: (words of PyYAML's message, ours, hint).
+_SYNTAX = (
+    ("tab character", "a tab is used for indentation", "indent with spaces only"),
+    (
+        "mapping values are not allowed",
+        "a ': ' where no new field can start",
+        "quote text that holds ': ' (name: \"A: B\"), or check the indentation",
+    ),
+    (
+        "unexpected end of stream",
+        "the file ends inside a quote or a bracket",
+        "close the quote or bracket opened above",
+    ),
+    ("expected ',' or ']'", "a [list] is not closed", "close it with ], and separate the items with commas"),
+    ("expected ',' or '}'", "a {mapping} is not closed", "close it with }, and separate the pairs with commas"),
+    (
+        "could not find expected ':'",
+        "a line is neither 'field: value' nor a list item",
+        "add the ':' after the field's name, or indent the line to continue the text above it",
+    ),
+    (
+        "cannot start any token",
+        "a value starts with a character YAML reserves (@, ` or %)",
+        "put the value in quotes",
+    ),
+    ("expected key", "a line's indentation does not match the lines above", "indent fields of one level alike"),
+    ("expected <block end>", "a line's indentation does not match the lines above", "indent fields of one level alike"),
+    (
+        "another document",
+        "a second document ('---') in one file",
+        "one record per file: move what follows the '---' to a file of its own",
+    ),
+    ("undefined alias", "YAML anchors and aliases (&name / *name) are not allowed", "write the value out in full"),
+    (
+        "escape",  # "\\ud800", "\\q" in double quotes
+        "an unknown escape (a backslash) inside double quotes",
+        "inside double quotes a backslash starts an escape: write \\\\ for one, or use single quotes",
+    ),
+)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column : column + 1] if 0 <= line < len(lines) else ""
+
+
+def _syntax_error(problem: str) -> tuple[str, str]:
+    for words, message, hint in _SYNTAX:
+        if words in problem:
+            return message, hint
+    return problem, "only plain YAML is accepted" if "tag" in problem else "check indentation and quoting"
+
+
 def parse_yaml(text: str) -> YamlDoc:
     _raw_character(text)
     deep = _too_deep(text) if ("[" * 8 in text or "{" * 8 in text or text.count("[") > MAX_DEPTH) else 0
@@ -282,10 +343,10 @@ def parse_yaml(text: str) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        message = exc.problem or str(exc)
-        hint = "only plain YAML is accepted" if "tag" in message else "check indentation and quoting"
-        if "escape" in message:  # "\\ud800", "\\q" in double quotes
-            hint = "inside double quotes a backslash starts an escape: write \\\\ for one, or use single quotes"
+        problem = exc.problem or str(exc)
+        if mark and "cannot start any token" in problem and _char_at(text, mark.line, mark.column) == "\t":
+            problem = "tab character"  # PyYAML names a tab only where it breaks the indentation
+        message, hint = _syntax_error(problem)
         raise YamlError(f"invalid YAML: {message}", line, hint) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", 0) from None
