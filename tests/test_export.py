@@ -67,6 +67,7 @@ def test_output_is_deterministic_and_written_to_file(sample, capsys, tmp_path):
         (["--application", "games"], "unknown application 'games'; did you mean"),
         (["--venue", "NeurIPZ"], "unknown venue 'NeurIPZ'; did you mean NeurIPS"),
         (["--id", "fast-cach"], "unknown id 'fast-cach'; did you mean fast-cache"),
+        (["--base-model", "Nothing-Like-It"], "unknown base model 'Nothing-Like-It' (see vocab/base-models.yaml)"),
     ],
 )
 def test_unknown_values_name_the_closest_valid_ones(sample, capsys, args, message):
@@ -87,7 +88,8 @@ def test_bad_arguments_exit_nonzero_without_traceback(sample):
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 2 and "Traceback" not in result.stderr and "invalid int value" in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "argument --from: 'soon' is not a year like 2025" in result.stderr
 
 
 def test_bibtex_round_trip_gives_the_same_records(sample):
@@ -189,3 +191,16 @@ def test_csl_json_renders_with_pandoc_citeproc(shipped_export):
     )
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
     assert result.stdout.count('class="csl-entry"') == len(kb.citations)
+
+
+def test_base_model_filter_takes_any_spelling_of_a_listed_model(sample, capsys):
+    sample.write(
+        "vocab/base-models.yaml",
+        '- {id: wan-2-1-t2v-14b, name: "Wan2.1-T2V-14B", family: "Wan 2.1", aliases: ["Wan 2.1 14B"]}\n',
+    )
+    sample.entry("slow-attn", cites=["lee2025slow"], base_models=["Wan 2.1 14B"])
+    sample.bib(bib_record("lee2025slow", "Slow Attention for Video"), name="slow")
+    for spelling in ("Wan2.1-T2V-14B", "wan 2.1 t2v 14b", "wan-2-1-t2v-14b"):
+        code, out, _ = export(sample, "--base-model", spelling, "-f", "csv", capsys=capsys)
+        assert code == 0
+        assert [row.split(",")[0] for row in out.splitlines()[1:]] == ["slow-attn"], spelling

@@ -251,6 +251,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _year(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year like 2025")
+    return int(text)
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -375,6 +381,12 @@ def _unknown_filter_values(kb: KnowledgeBase, args: argparse.Namespace) -> list[
             near = closest(value, known[name]) or (known[name][:8] if len(known[name]) <= 8 else [])
             hint = f"; did you mean {', '.join(near)}?" if near else ""
             out.append(f"unknown {name} '{value}'{hint}")
+    names = [bm.name for bm in kb.vocab.base_models.values()]
+    for value in args.base_model:
+        if kb.vocab.base_model_id(value) is None:
+            near = closest(value, names)
+            hint = f"; did you mean {', '.join(near)}?" if near else " (see vocab/base-models.yaml)"
+            out.append(f"unknown base model '{value}'{hint}")
     return out
 
 
@@ -411,8 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--node", action="append", default=[], metavar="ID", help="taxonomy node, sub-tree included")
     p.add_argument("--application", action="append", default=[], metavar="SLUG", help="autonomous-driving, ...")
-    p.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year")
-    p.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year")
+    p.add_argument("--from", dest="year_from", type=_year, metavar="YEAR", help="first year")
+    p.add_argument("--to", dest="year_to", type=_year, metavar="YEAR", help="last year")
     p.add_argument("--venue", action="append", default=[], help="short venue name: CVPR, NeurIPS, arXiv, ...")
     p.add_argument("--tag", action="append", default=[])
     p.add_argument("--training", action="append", default=[], choices=[t.value for t in Training])
