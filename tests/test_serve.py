@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
@@ -114,3 +115,29 @@ def test_folders_of_a_killed_serve_are_removed_by_the_next(sample, tmp):
         assert not set(left) & set(again.folders())
     finally:
         again.stop(signal.SIGTERM)
+
+
+def test_serve_compiles_each_theme_template_once_until_it_changes():
+    import jinja2
+
+    from evwm.site.plugin import _CompiledTemplates
+
+    cache = _CompiledTemplates()
+    sources = {"page.html": "Hello {{ name }}"}
+
+    def fresh() -> jinja2.Environment:  # MkDocs makes a new environment for every build
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources), autoescape=True)
+        cache.attach(env)
+        return env
+
+    assert fresh().get_template("page.html").render(name="a") == "Hello a"
+    second = fresh()
+    with mock.patch.object(second, "compile", side_effect=AssertionError("compiled again")):
+        assert second.get_template("page.html").render(name="b") == "Hello b"
+    sources["page.html"] = "Bye {{ name }}"  # an edited template is compiled afresh
+    assert fresh().get_template("page.html").render(name="c") == "Bye c"
+    # other environment options shape the compiled code: nothing compiled under the old ones is used
+    other = jinja2.Environment(loader=jinja2.DictLoader(sources), autoescape=False)
+    cache.attach(other)
+    assert cache.store == {}
+    assert other.get_template("page.html").render(name="<d>") == "Bye <d>"

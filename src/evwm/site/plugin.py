@@ -25,6 +25,8 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
+import jinja2.bccache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -178,6 +180,46 @@ def _remove_abandoned() -> None:
             pass  # someone else's process: not ours to judge
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates, compiled once for all the rebuilds of `evwm serve`.
+
+    MkDocs makes a new Jinja environment for every build, so each rebuild would compile
+    Material's templates again: about a second of every edit. Jinja keys each template by name
+    and checks its source's checksum on load, so an edited template is compiled afresh. The
+    store is emptied when the environment's options change, since they shape the compiled code.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+        self.options: tuple[object, ...] = ()
+
+    def attach(self, env: jinja2.Environment) -> None:
+        options = (
+            env.autoescape,
+            tuple(sorted(env.extensions)),
+            env.block_start_string,
+            env.variable_start_string,
+            env.comment_start_string,
+            env.line_statement_prefix,
+            env.trim_blocks,
+            env.lstrip_blocks,
+            env.newline_sequence,
+            env.keep_trailing_newline,
+        )
+        if options != self.options:
+            self.store.clear()
+            self.options = options
+        env.bytecode_cache = self
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
 class EvwmPlugin(BasePlugin[EvwmConfig]):  # type: ignore[no-untyped-call]
     kb: KnowledgeBase
     generated: dict[str, str | bytes]
@@ -185,12 +227,19 @@ class EvwmPlugin(BasePlugin[EvwmConfig]):  # type: ignore[no-untyped-call]
     # Set by on_startup: MkDocs then keeps this one instance for every rebuild of a serve.
     _incremental: _Incremental | None = None
     _serving = False
+    _compiled: _CompiledTemplates | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self._close()
         self._serving = command == "serve"
         if self._serving and dirty:
             self._incremental = _Incremental()
+        self._compiled = _CompiledTemplates() if self._serving else None
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        if self._compiled is not None:
+            self._compiled.attach(env)
+        return env
 
     def on_shutdown(self) -> None:
         self._close()
