@@ -37,24 +37,16 @@ def _known(kb: KnowledgeBase) -> _Known:
     """The ids loaded, with those of the files that failed to load, each already reported with its
     own error: references to them are not reported again. One broken file would otherwise show
     up as a missing parent, category or relation target in every record that names it."""
-    nodes, entries, texts = set(), set(), []
-    for problem in kb.problems:
-        path = problem.path
-        if problem.severity is not Severity.ERROR or not path.endswith((".yaml", ".yml")):
-            continue
-        if path.startswith("taxonomy/"):
-            nodes.add(path.removeprefix("taxonomy/").rsplit(".", 1)[0])
-        elif path.startswith("entries/"):
-            entry_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            file = kb.project.root / path
-            # never through a link, nor from a device or pipe, and never more than a record may hold
-            if entry_id not in kb.entry_sources and not file.is_symlink() and file.is_file():
-                with contextlib.suppress(OSError), file.open("rb") as fh:
-                    texts.append(fh.read(MAX_FILE_BYTES).decode("utf-8", "replace"))
-            entries.add(entry_id)
-    nodes -= set(kb.node_sources)
-    entries -= set(kb.entry_sources)
-    return _Known(set(kb.node_sources) | nodes, set(kb.entry_sources) | entries, "\n".join(texts))
+    project = kb.project
+    texts = []
+    for path in project.unread_entries.values():
+        with contextlib.suppress(OSError), path.open("rb") as fh:  # never more than a record may hold
+            texts.append(fh.read(MAX_FILE_BYTES).decode("utf-8", "replace"))
+    return _Known(
+        set(kb.node_sources) | project.unread_nodes,
+        set(kb.entry_sources) | set(project.unread_entries),
+        "\n".join(texts),
+    )
 
 
 def cross_check(kb: KnowledgeBase) -> list[Problem]:

@@ -25,7 +25,7 @@ from evwm.records.cache import Store
 from evwm.records.markup import bad_character
 from evwm.records.models import CITE_KEY_PATTERN
 from evwm.records.problems import Problem, Severity
-from evwm.records.yamlio import YamlError, read_text
+from evwm.records.yamlio import EncodingError, YamlError, read_text
 
 # Limits that keep loading fast whatever a file holds. The shipped files are under 60 KB each;
 # @string abbreviations are bounded before they are expanded, since one large @string used
@@ -575,15 +575,14 @@ def read_bib_file(
     name = rel(path, root)
     try:
         text = read_text(path, MAX_BIB_BYTES)
-    except YamlError as exc:
-        problem = Problem(name, exc.line, "", exc.message, exc.hint)
-        if not exc.message.endswith("is not valid UTF-8"):
-            return None, [], [problem]
+    except EncodingError as exc:
         # One bad byte must not hide the file's other records: every entry citing them would be
         # reported as well. They are read with the byte replaced; the text stays None, so `evwm
         # fmt` leaves the file as it is.
         citations, problems = parse_bib(path.read_bytes().decode("utf-8", errors="replace"), name)
-        return None, citations, [problem, *problems]
+        return None, citations, [Problem(name, exc.line, "", exc.message, exc.hint), *problems]
+    except YamlError as exc:
+        return None, [], [Problem(name, exc.line, "", exc.message, exc.hint)]
     cached = _PARSED.get(name)
     if cached is None or cached[0] != text:
         digest, stored = store.lookup(("bib", name), text.encode("utf-8")) if store is not None else (b"", None)

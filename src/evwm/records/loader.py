@@ -43,6 +43,10 @@ class Project:
     citations: list[Citation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     vocab: Vocabulary = field(default_factory=Vocabulary)
+    # the records whose files failed to load (each reported with its own problem), by the id
+    # their location gives: the cross-checks do not report references to them again
+    unread_nodes: set[str] = field(default_factory=set)
+    unread_entries: dict[str, Path] = field(default_factory=dict)
 
 
 # (file, model, expected id) -> (its text, the result): a file read again unchanged (the CLI's load,
@@ -118,6 +122,8 @@ def load_project(root: Path) -> Project:
         project.problems.extend(problems)
         if node:
             project.nodes.append(node)
+        else:
+            project.unread_nodes.add(expected)
     entries = discover(root, "entries")
     project.problems.extend(entries.problems)
     for path in entries.files:
@@ -125,6 +131,8 @@ def load_project(root: Path) -> Project:
         project.problems.extend(problems)
         if entry:
             project.entries.append(entry)
+        else:
+            project.unread_entries[path.stem] = path
     bibs = discover(root, "bibliography")
     project.problems.extend(bibs.problems)
     project.citations, problems = load_bib_files(bibs.files, root, store)

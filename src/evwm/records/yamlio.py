@@ -32,6 +32,10 @@ class YamlError(Exception):
         self.hint = hint
 
 
+class EncodingError(YamlError):
+    """The file is not UTF-8: its bytes are all there, so the rest of it may still be read."""
+
+
 @dataclass
 class YamlDoc:
     data: Any
@@ -69,7 +73,7 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YamlError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line, "save the file as UTF-8") from None
+        raise EncodingError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", line, "save the file as UTF-8") from None
 
 
 _TAG = "tag:yaml.org,2002:"
