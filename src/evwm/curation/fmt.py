@@ -97,7 +97,8 @@ def plan(root: Path, warnings: list[Problem] | None = None) -> tuple[dict[Path, 
                 changes[path] = text
     for path in files_in("bibliography"):
         name = rel(path, root)
-        raw, citations, found = read_bib_file(path, root)
+        bib = read_bib_file(path, root)
+        raw, citations, found = bib.text, bib.citations, bib.problems
         if raw is None or found:
             problems += found
             continue

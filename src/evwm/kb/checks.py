@@ -20,6 +20,7 @@ class _Known:
 
     nodes: set[str]
     entries: set[str]
+    keys: set[str]
     # the raw text of the entry files that failed to load: a record key or survey number written
     # there is not reported as cited by no entry
     unread_text: str = ""
@@ -45,6 +46,7 @@ def _known(kb: KnowledgeBase) -> _Known:
     return _Known(
         set(kb.node_sources) | project.unread_nodes,
         set(kb.entry_sources) | set(project.unread_entries),
+        set(kb.citations) | project.unread_keys,
         "\n".join(texts),
     )
 
@@ -156,7 +158,7 @@ def _entries(kb: KnowledgeBase, known: _Known) -> list[Problem]:
                     )
                 )
         for i, key in enumerate(e.cites):
-            if key not in kb.citations:
+            if key not in known.keys:
                 out.append(
                     Problem(
                         src.path,
@@ -303,7 +305,7 @@ def _vocabulary(kb: KnowledgeBase, known: _Known) -> list[Problem]:
                             "use one of " + ", ".join(q.units),
                         )
                     )
-            if claim.cite and claim.cite not in kb.citations:
+            if claim.cite and claim.cite not in known.keys:
                 out.append(
                     Problem(
                         src.path,

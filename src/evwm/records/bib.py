@@ -12,13 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.library import Library
 from bibtexparser.middlewares.names import parse_single_name_into_parts
-from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
 
 from evwm.records.bibtex import unprotected_words
 from evwm.records.cache import Store
@@ -259,15 +259,75 @@ def _too_much_expansion(library: Library, path: str) -> Problem | None:
     return None
 
 
+class ParsedBib(NamedTuple):
+    citations: list[Citation]
+    problems: list[Problem]
+    # the keys of records that could not be read, each reported with its own problem: entries
+    # citing them are not told again that the key is missing
+    unread: frozenset[str] = frozenset()
+
+
 def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
+    parsed = parse_bib_text(text, path)
+    return parsed.citations, parsed.problems
+
+
+# bibtexparser's reasons for giving up on a record, in its words -> ours (message, hint)
+_BROKEN = (
+    (
+        "Unexpectedly reached end of file",
+        "the record is not closed before the end of the file",
+        "check that every { has its } and that the record ends with }",
+    ),
+    (
+        "but found `@",
+        "a new @record starts before this one is closed",
+        "close this record with } before the next @",
+    ),
+    (
+        "Unexpected block start",
+        "a new @record starts before this one is closed",
+        "close this record with } before the next @",
+    ),
+    ("Expected comma after entry key", "the key is not followed by a comma", "write @type{key, then the fields"),
+    (
+        "Expected a `=` after entry key",
+        "a field name is not followed by =",
+        "write each field as name = {value}, with a comma between fields",
+    ),
+    (
+        "Expected either a `,` or",
+        "a field's value is not followed by a comma or the closing }",
+        "put a comma between fields, and braces or quotes around each value",
+    ),
+    (
+        "Expected equals sign after field key",
+        "an @string is not written name = {value}",
+        "write @string{name = {value}}",
+    ),
+)
+_RECORD_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s{}()=]+)\s*,")
+
+
+def _broken(block: ParsingFailedBlock) -> tuple[str, str]:
+    reason = str(getattr(block.error, "abort_reason", "") or block.error or "")
+    for theirs, message, hint in _BROKEN:
+        if theirs in reason:
+            return message, hint
+    return "this record cannot be read", "check the braces, commas and the @type{key, header"
+
+
+def parse_bib_text(text: str, path: str) -> ParsedBib:
+    """The records of one .bib file, the problems found in them, and the keys of those that could
+    not be read."""
     problems: list[Problem] = []
     if len(text) > MAX_BIB_BYTES:
-        return [], [Problem(path, 1, "", f"more than {MAX_BIB_BYTES:,} characters of BibTeX", "split it")]
+        return ParsedBib([], [Problem(path, 1, "", f"more than {MAX_BIB_BYTES:,} characters of BibTeX", "split it")])
     # Split first, expand @string references only once their size is known to be bounded.
     library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
     too_much = _too_much_expansion(library, path)
     if too_much:
-        return [], [too_much]
+        return ParsedBib([], [too_much])
     for middleware in (
         middlewares.ResolveStringReferencesMiddleware(True),
         middlewares.RemoveEnclosingMiddleware(True),
@@ -276,6 +336,7 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
     ):
         library = middleware.transform(library)
     citations: list[Citation] = []
+    unread: set[str] = set()
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -288,30 +349,37 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
                     "give each record its own key",
                 )
             )
-        elif isinstance(block, ParsingFailedBlock):
-            lines = str(block.error or "").strip().splitlines()
-            reason = lines[-1].strip() if lines else "the record ends before its braces are closed"
-            unsplit = re.search(r"split the following name `(.*)` into parts", str(block.error or ""), re.S)
-            if unsplit:  # the name parser's own wording is not ours: say what is wrong and how to fix it
+            continue
+        found = _RECORD_KEY.match((block.raw or "").lstrip())
+        key = found.group(1) if found else ""
+        if key:
+            unread.add(key)
+        if isinstance(block, DuplicateFieldKeyBlock):
+            for name in sorted(block.duplicate_keys):
                 problems.append(
                     Problem(
                         path,
                         line,
-                        "author",
-                        f"'{' '.join(unsplit.group(1).split())}' looks like two names joined by a comma",
-                        "write each author as 'Family, Given' and separate every author with ' and '",
+                        f"{key}.{name}" if key else name,
+                        f"the field '{name}' is given more than once",
+                        "keep one of them",
                     )
                 )
-                continue
+            continue
+        unsplit = re.search(r"split the following name `(.*)` into parts", str(block.error or ""), re.S)
+        if unsplit:  # the name parser's own wording is not ours: say what is wrong and how to fix it
             problems.append(
                 Problem(
                     path,
                     line,
-                    "",
-                    f"broken BibTeX record: {reason}",
-                    "check the braces, commas and the @type{key, header",
+                    f"{key}.author" if key else "author",
+                    f"'{' '.join(unsplit.group(1).split())}' looks like two names joined by a comma",
+                    "write each author as 'Family, Given' and separate every author with ' and '",
                 )
             )
+            continue
+        message, hint = _broken(block)
+        problems.append(Problem(path, line, key, f"broken BibTeX record: {message}", hint))
     for entry in library.entries:
         line = (entry.start_line or 0) + 1
         fields: dict[str, str] = {}
@@ -328,7 +396,7 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
         citation = Citation(entry.key, entry.entry_type.lower(), fields, authors, path, line, entry.raw or "")
         problems.extend(check_citation(citation))
         citations.append(citation)
-    return citations, problems
+    return ParsedBib(citations, problems, frozenset(unread))
 
 
 def _join_parts(parts: middlewares.NameParts) -> str:
@@ -345,9 +413,11 @@ def check_citation(c: Citation) -> list[Problem]:
     out: list[Problem] = []
 
     def err(field: str, message: str, hint: str = "") -> None:
-        out.append(Problem(c.path, c.line, f"{c.key}.{field}" if field else c.key, message, hint))
+        out.append(Problem(c.path, c.line, f"{c.key}.{field}" if field and c.key else field or c.key, message, hint))
 
-    if not re.match(CITE_KEY_PATTERN, c.key):
+    if not c.key:
+        err("", "the record has no citation key", "write @type{key, ... with a key such as huang2025self")
+    elif not re.match(CITE_KEY_PATTERN, c.key):
         err(
             "",
             f"citation key '{c.key}' has characters that are not allowed",
@@ -413,9 +483,25 @@ def check_citation(c: Citation) -> list[Problem]:
             )
         )
     for i, person in enumerate(c.authors):
+        if not person.full.strip("{} "):
+            err(f"author[{i}]", "is empty", "remove the extra ' and ' around it")
+            continue
+        if person.full.strip() == "and":
+            err(f"author[{i}]", "is the word 'and' on its own", "remove the extra ' and ' there")
+            continue
+        if "and" in person.full.split():
+            # 'and and', or an 'and' at either end of the list: BibTeX reads a person named 'and'
+            err(f"author[{i}]", f"'{person.full}' holds a stray 'and'", "separate authors with a single ' and '")
+            continue
         merged = merged_names(person)
         if merged:
             err(f"author[{i}]", f"'{person.full}' looks like {merged}", "separate every author with ' and '")
+    if "crossref" in c.fields:
+        err(
+            "crossref",
+            "crossref is not supported: evwm and the exports read each record on its own",
+            "copy the booktitle, year and other shared fields into this record",
+        )
     return out
 
 
@@ -565,11 +651,19 @@ def _unescaped_special(value: str) -> str:
     return match.group(0) if match else ""
 
 
-def read_bib_file(
-    path: Path, root: Path, store: Store | None = None
-) -> tuple[str | None, list[Citation], list[Problem]]:
-    """One .bib file read (within the size limit) and parsed: its text (None if unreadable),
-    its citations and its problems. Used by loading and by `evwm fmt`."""
+@dataclass(frozen=True)
+class BibFile:
+    """One .bib file as read: its text (None when it could not be read as it is, so `evwm fmt`
+    leaves it alone), what was parsed from it, and the keys of the records that were not."""
+
+    text: str | None
+    citations: list[Citation]
+    problems: list[Problem]
+    unread: frozenset[str] = frozenset()
+
+
+def read_bib_file(path: Path, root: Path, store: Store | None = None) -> BibFile:
+    """One .bib file read (within the size limit) and parsed. Used by loading and by `evwm fmt`."""
     from evwm.records.problems import rel
 
     name = rel(path, root)
@@ -579,34 +673,41 @@ def read_bib_file(
         # One bad byte must not hide the file's other records: every entry citing them would be
         # reported as well. They are read with the byte replaced; the text stays None, so `evwm
         # fmt` leaves the file as it is.
-        citations, problems = parse_bib(path.read_bytes().decode("utf-8", errors="replace"), name)
-        return None, citations, [Problem(name, exc.line, "", exc.message, exc.hint), *problems]
+        parsed = parse_bib_text(path.read_bytes().decode("utf-8", errors="replace"), name)
+        problem = Problem(name, exc.line, "", exc.message, exc.hint)
+        return BibFile(None, parsed.citations, [problem, *parsed.problems], parsed.unread)
     except YamlError as exc:
-        return None, [], [Problem(name, exc.line, "", exc.message, exc.hint)]
+        return BibFile(None, [], [Problem(name, exc.line, "", exc.message, exc.hint)])
     cached = _PARSED.get(name)
     if cached is None or cached[0] != text:
         digest, stored = store.lookup(("bib", name), text.encode("utf-8")) if store is not None else (b"", None)
-        if stored is None:
-            stored = parse_bib(text, name)
+        if not isinstance(stored, ParsedBib):
+            stored = parse_bib_text(text, name)
             if store is not None:
-                for cit in stored[0]:  # decoded once, and stored decoded: every load reads them
+                for cit in stored.citations:  # decoded once, and stored decoded: every load reads them
                     _ = cit.title, cit.venue, cit.normalized_title
                 store.put(("bib", name), digest, stored)
-        cached = (text, *stored)
+        cached = (text, stored)
         _PARSED[name] = cached
-    return text, list(cached[1]), list(cached[2])
+    parsed = cached[1]
+    return BibFile(text, list(parsed.citations), list(parsed.problems), parsed.unread)
 
 
-def load_bib_files(paths: list[Path], root: Path, store: Store | None = None) -> tuple[list[Citation], list[Problem]]:
+def load_bib_files(
+    paths: list[Path], root: Path, store: Store | None = None
+) -> tuple[list[Citation], list[Problem], set[str]]:
+    """Every .bib file's records and problems, and the keys of the records that could not be read."""
     citations: list[Citation] = []
     problems: list[Problem] = []
+    unread: set[str] = set()
     for path in paths:
-        _, found, issues = read_bib_file(path, root, store)
-        citations.extend(found)
-        problems.extend(issues)
-    return citations, problems
+        bib = read_bib_file(path, root, store)
+        citations.extend(bib.citations)
+        problems.extend(bib.problems)
+        unread |= bib.unread
+    return citations, problems, unread
 
 
 # file -> (its text, citations, problems): a file read again unchanged is not parsed again (the
 # CLI's load, then the MkDocs plugin's; every rebuild of `evwm serve`). Citations are only read.
-_PARSED: dict[str, tuple[str, list[Citation], list[Problem]]] = {}
+_PARSED: dict[str, tuple[str, ParsedBib]] = {}

@@ -47,6 +47,7 @@ class Project:
     # their location gives: the cross-checks do not report references to them again
     unread_nodes: set[str] = field(default_factory=set)
     unread_entries: dict[str, Path] = field(default_factory=dict)
+    unread_keys: set[str] = field(default_factory=set)  # BibTeX records that could not be read
 
 
 # (file, model, expected id) -> (its text, the result): a file read again unchanged (the CLI's load,
@@ -135,7 +136,7 @@ def load_project(root: Path) -> Project:
             project.unread_entries[path.stem] = path
     bibs = discover(root, "bibliography")
     project.problems.extend(bibs.problems)
-    project.citations, problems = load_bib_files(bibs.files, root, store)
+    project.citations, problems, project.unread_keys = load_bib_files(bibs.files, root, store)
     project.problems.extend(problems)
     project.vocab, problems = load_vocabulary(root)
     project.problems.extend(problems)
