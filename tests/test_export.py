@@ -68,6 +68,7 @@ def test_output_is_deterministic_and_written_to_file(sample, capsys, tmp_path):
         (["--venue", "NeurIPZ"], "unknown venue 'NeurIPZ'; did you mean NeurIPS"),
         (["--id", "fast-cach"], "unknown id 'fast-cach'; did you mean fast-cache"),
         (["--base-model", "Nothing-Like-It"], "unknown base model 'Nothing-Like-It' (see vocab/base-models.yaml)"),
+        (["--from", "2026", "--to", "2024"], "--from 2026 is after --to 2024; swap them"),
     ],
 )
 def test_unknown_values_name_the_closest_valid_ones(sample, capsys, args, message):
@@ -90,6 +91,22 @@ def test_bad_arguments_exit_nonzero_without_traceback(sample):
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "argument --from: 'soon' is not a year like 2025" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["export", "-f", "bibtx"], "error: 'bibtx' is not a choice of --format; did you mean bibtex, biblatex?"),
+        (["export", "--training", "none"], "error: 'none' is not a choice of --training; use one of training-free,"),
+        (["exprot"], "error: 'exprot' is not an evwm command; did you mean export?"),
+    ],
+)
+def test_a_value_outside_a_fixed_list_names_the_closest(sample, capsys, args, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--root", str(sample.root), *args])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: evwm") and message in err, err
 
 
 def test_bibtex_round_trip_gives_the_same_records(sample):

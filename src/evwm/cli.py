@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from evwm import __version__
 from evwm.export import FORMATS
@@ -101,6 +101,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         report(kb, quiet_warnings=True)
         return 1
     problems = _unknown_filter_values(kb, args)
+    if args.year_from is not None and args.year_to is not None and args.year_from > args.year_to:
+        problems.append(f"--from {args.year_from} is after --to {args.year_to}; swap them")
     if problems:
         for line in problems:
             print(f"error: {line}", file=sys.stderr)
@@ -390,8 +392,30 @@ def _unknown_filter_values(kb: KnowledgeBase, args: argparse.Namespace) -> list[
     return out
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its commonest complaint said in evwm's words: a value outside a fixed list is
+    named with the closest ones."""
+
+    def error(self, message: str) -> NoReturn:
+        import re
+
+        from evwm.records.problems import closest
+
+        found = re.fullmatch(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if found:
+            option, value, listed = found.groups()
+            choices = re.findall(r"'([^']*)'", listed)
+            option = option.split("/")[-1]
+            near = closest(value, choices)
+            hint = f"did you mean {', '.join(near)}?" if near else f"use one of {', '.join(choices)}"
+            what = "an evwm command" if option == "COMMAND" else f"a choice of {option}"
+            message = f"'{value}' is not {what}; {hint}"
+        self.print_usage(sys.stderr)
+        self.exit(2, f"error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evwm", description=__doc__)
+    parser = _Parser(prog="evwm", description=__doc__)
     parser.add_argument("--version", action="version", version=f"evwm {__version__}")
     parser.add_argument(
         "--root", type=Path, default=None, help="project folder (default: the nearest folder upwards with entries/)"
