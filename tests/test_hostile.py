@@ -6,6 +6,7 @@ import csv
 import io
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -156,6 +157,28 @@ def test_oversized_file_and_fields(sample):
     assert "entries/main/huge.yaml:1: file is 300,020 bytes, larger than the 262,144 allowed" in result.stdout
     assert "entries/main/long-name.yaml:2: name: is too long: at most 300 characters (shorten it)" in result.stdout
     assert big.stat().st_size > 300_000
+
+
+def test_a_huge_file_is_refused_without_being_read(sample):
+    # a sparse 8 GiB file: read whole, it would exhaust memory before its size was checked
+    for name in ("entries/main/giant.yaml", "bibliography/giant.bib"):
+        with (sample.root / name).open("wb") as fh:
+            fh.truncate(8 * 1024**3)
+
+    def two_gib() -> None:  # far less than the file, far more than validate needs
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "evwm.cli", "--root", str(sample.root), "validate"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=two_gib,
+    )
+    code, out = result.returncode, result.stdout + result.stderr
+    assert code == 1 and "Traceback" not in out, out
+    assert "entries/main/giant.yaml:1: file is 8,589,934,592 bytes, larger than the 262,144 allowed" in out
+    assert "bibliography/giant.bib:1: file is 8,589,934,592 bytes, larger than the 1,048,576 allowed" in out
 
 
 def test_deeply_nested_yaml(sample):

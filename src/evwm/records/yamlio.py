@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,11 +65,14 @@ def _lines_of(source: str | None) -> dict[Loc, int]:
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
-    raw = path.read_bytes()
-    if len(raw) > limit:
-        raise YamlError(
-            f"file is {len(raw):,} bytes, larger than the {limit:,} allowed", 1, "split it or shorten its text"
-        )
+    # never more than the limit in memory, whatever the file's size
+    with path.open("rb") as fh:
+        raw = fh.read(limit + 1)
+        if len(raw) > limit:
+            size = os.fstat(fh.fileno()).st_size
+            raise YamlError(
+                f"file is {size:,} bytes, larger than the {limit:,} allowed", 1, "split it or shorten its text"
+            )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
