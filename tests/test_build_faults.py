@@ -131,14 +131,14 @@ def test_unreadable_entry_stops_the_build_and_keeps_the_site(built, monkeypatch,
     site = built.root / "site"
     before = snapshot(site)
     data = snapshot(built.root / "entries")
-    read_bytes = Path.read_bytes
+    open_ = Path.open
 
-    def unreadable(self):
+    def unreadable(self, *args, **kwargs):
         if self.name == "tiny-quant.yaml":
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return read_bytes(self)
+        return open_(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    monkeypatch.setattr(Path, "open", unreadable)
     assert main(["--root", str(built.root), "build"]) == 1
     err = capfd.readouterr().err
     assert "build stopped: fix the errors above first; site/ was left as it was" in err
