@@ -303,6 +303,7 @@ def test_a_tab_before_a_list_item_is_named(project):
     [
         ("@misc{a,\n  title = {x},\n", "a: broken BibTeX record: the record is not closed before the end of the file"),
         ("@misc{a, title={x},\n@misc{b, title={y}}\n", "a: broken BibTeX record: a new @record starts before"),
+        ("@misc{a, title = {x\n@misc{b, title={y}}\n", "a: broken BibTeX record: a new @record starts before"),
         ("@misc{a title={x}}\n", "broken BibTeX record: the key is not followed by a comma"),
         ("@misc{a, title {x}}\n", "a: broken BibTeX record: a field name is not followed by ="),
         ("@string{foo}\n", "broken BibTeX record: an @string is not written name = {value}"),

@@ -273,22 +273,15 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
 
 
 # bibtexparser's reasons for giving up on a record, in its words -> ours (message, hint)
+_NEXT_RECORD = ("a new @record starts before this one is closed", "close this record with } before the next @")
 _BROKEN = (
     (
         "Unexpectedly reached end of file",
         "the record is not closed before the end of the file",
         "check that every { has its } and that the record ends with }",
     ),
-    (
-        "but found `@",
-        "a new @record starts before this one is closed",
-        "close this record with } before the next @",
-    ),
-    (
-        "Unexpected block start",
-        "a new @record starts before this one is closed",
-        "close this record with } before the next @",
-    ),
+    ("but found `@", *_NEXT_RECORD),  # bibtexparser says this in two ways, by where it stops
+    ("Unexpected block start", *_NEXT_RECORD),
     ("Expected comma after entry key", "the key is not followed by a comma", "write @type{key, then the fields"),
     (
         "Expected a `=` after entry key",
