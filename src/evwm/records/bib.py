@@ -674,7 +674,7 @@ def read_bib_file(path: Path, root: Path, store: Store | None = None) -> BibFile
     cached = _PARSED.get(name)
     if cached is None or cached[0] != text:
         digest, stored = store.lookup(("bib", name), text.encode("utf-8")) if store is not None else (b"", None)
-        if not isinstance(stored, ParsedBib):
+        if stored is None:
             stored = parse_bib_text(text, name)
             if store is not None:
                 for cit in stored.citations:  # decoded once, and stored decoded: every load reads them
