@@ -253,6 +253,66 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_accepted(args: argparse.Namespace) -> int:
+    from evwm.curation import accepted, refresh
+    from evwm.records.problems import closest
+
+    kb = _load(args)
+    if args.key and args.key not in kb.citations:
+        near = closest(args.key, kb.citations)
+        print(
+            f"error: no BibTeX record '{args.key}'{'; did you mean ' + ', '.join(near) + '?' if near else ''}",
+            file=sys.stderr,
+        )
+        return 2
+    lists, problems = [], []
+    for path in args.lists:
+        pubs, trouble = accepted.read_list(path, args.venue)
+        lists.append(pubs)
+        problems += trouble
+    if problems:  # every problem of every list in one run, and nothing compared or written
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"error: {len(problems)} problem(s) in the lists; nothing was compared or written", file=sys.stderr)
+        return 1
+    result = accepted.run(kb, lists, args.key)
+    for rec in result.records:
+        for finding in rec.findings:
+            print(f"{rec.path}: {rec.key}: {finding.kind}: {finding.message} [{finding.status}]")
+    texts: dict[Path, str] = {}
+    if args.write:
+        texts = refresh.plan_writes(result, args.root)
+        result.written = sorted(str(p.relative_to(args.root)) for p in texts)
+    try:
+        for path in list(texts):
+            check_target(path, args.root)
+        if args.report:
+            suffix = args.report.suffix.lower()
+            text = (
+                refresh.to_json(result)
+                if suffix == ".json"
+                else refresh.to_markdown(result, args.write, "evwm accepted report")
+            )
+            texts[args.report if args.report.is_absolute() else Path.cwd() / args.report] = text
+        if texts:
+            write_files(texts)  # the .bib files and the report together, or nothing
+    except WriteError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    for line in result.skipped_files:
+        print(f"warning: {line}", file=sys.stderr)
+    applied = {r.key for r, _ in result.by_status(refresh.APPLY)}
+    undecided = len(result.by_status(refresh.UNDECIDED))
+    papers = sum(len(pubs) for pubs in lists)
+    verb = f"rewrote {len(result.written)} file(s)" if args.write else "run with --write to apply them"
+    print(
+        f"{papers} listed papers, {len(result.records)} arXiv-only records among them; {len(applied)} with "
+        f"confirmed venues ({verb}); {undecided} finding(s) to decide by hand",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _year(text: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) == 4):
         raise argparse.ArgumentTypeError(f"'{text}' is not a year like 2025")
@@ -493,6 +553,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="also print informational findings (versions, ...)")
     _service_options(p)
     p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser(
+        "accepted",
+        help="match arXiv-only records against lists of a venue's accepted papers (offline)",
+        description="Compare every @misc record with lists of accepted papers (CSV, TSV or JSON with a title "
+        "and a venue column, optionally authors, year and url) and report the records a list names. "
+        "--write turns them into the published version, as `evwm refresh --write` does.",
+    )
+    p.add_argument("lists", nargs="+", type=Path, metavar="LIST", help="a .csv, .tsv or .json list of papers")
+    p.add_argument("--venue", metavar="LABEL", help="the venue of rows that name none, e.g. 'CVPR 2026'")
+    p.add_argument("--key", help="only this BibTeX record")
+    p.add_argument("--write", action="store_true", help="rewrite .bib files with the confirmed venues")
+    p.add_argument("--report", type=Path, metavar="FILE", help="write a report (.md, or .json for JSON)")
+    p.set_defaults(func=cmd_accepted)
 
     p = sub.add_parser(
         "discover",

@@ -82,6 +82,17 @@ def _published(pubs: list[Publication]) -> list[Publication]:
     return [p for p in pubs if p.kind in ("conference", "journal")]
 
 
+def author_difference(cit: Citation, names: list[str], lists: str = "arXiv lists", at: str = "on arXiv") -> str | None:
+    """How another source's author list differs from the record's (family names compared), or None."""
+    ours, theirs = [index.family_key(p.family) for p in cit.authors], _families(names)
+    if ours == theirs:
+        return None
+    if len(ours) != len(theirs):
+        return f"{lists} {len(theirs)} authors, the record {len(ours)}"
+    i = next(i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b)
+    return f"author {i + 1} is '{names[i]}' {at}"
+
+
 def check_arxiv(report: RecordReport, cit: Citation, paper: ArxivPaper | None) -> None:
     if paper is None:
         report.add("missing", UNDECIDED, f"arXiv does not know eprint {cit.arxiv}; check the identifier")
@@ -92,25 +103,28 @@ def check_arxiv(report: RecordReport, cit: Citation, paper: ArxivPaper | None) -
         report.add("journal-ref", INFO, f"arXiv journal reference: {paper.journal_ref}")
     if normalize_title(paper.title) != cit.normalized_title:
         report.add("title", UNDECIDED, f"arXiv's title now reads '{paper.title}'")
-    ours, theirs = [index.family_key(p.family) for p in cit.authors], _families(paper.authors)
-    if ours != theirs:
-        if len(ours) != len(theirs):
-            what = f"arXiv lists {len(theirs)} authors, the record {len(ours)}"
-        else:
-            i = next(i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b)
-            what = f"author {i + 1} is '{paper.authors[i]}' on arXiv"
+    what = author_difference(cit, paper.authors)
+    if what:
         report.add("authors", UNDECIDED, f"author list differs: {what}")
     if paper.doi and not cit.doi and not index.ARXIV_DOI.match(paper.doi):
         report.add("doi", UNDECIDED, f"arXiv lists DOI {paper.doi} (not yet confirmed by an index)")
 
 
 def check_venue(
-    report: RecordReport, cit: Citation, found: dict[str, list[Publication]], paper: ArxivPaper | None
+    report: RecordReport,
+    cit: Citation,
+    found: dict[str, list[Publication]],
+    paper: ArxivPaper | None,
+    title_only: bool = False,
 ) -> None:
-    """Find a published version; record the upgrade when it is confirmed, or why it is not."""
+    """Find a published version; record the upgrade when it is confirmed, or why it is not.
+
+    The title and the first author must agree; with ``title_only`` (a list of accepted papers that
+    names no authors) a publication without authors is confirmed by its title alone.
+    """
     candidates = [(name, p) for name, pubs in found.items() for p in _published(pubs)]
     same_title = [(n, p) for n, p in candidates if normalize_title(p.title) == cit.normalized_title]
-    confirmed = [(n, p) for n, p in same_title if _first_author_matches(cit, p)]
+    confirmed = [(n, p) for n, p in same_title if _first_author_matches(cit, p) or (title_only and not p.authors)]
     for name, pub in confirmed:
         venue = index.venue_name(pub)
         if venue is None:
@@ -132,7 +146,12 @@ def check_venue(
             report.findings = [f for f in report.findings if f.kind != "doi"]  # now confirmed below
             report.add("doi", APPLY, f"DOI {doi} (from {name})")
         report.new_type, report.new_fields = entry_type, fields
-        report.add("venue", APPLY, f"published in {full}, {pub.year} (confirmed by {name}: {pub.key or pub.url})")
+        basis = "" if pub.authors else "; the list names no authors, so only the title was compared"
+        report.add(
+            "venue",
+            APPLY,
+            f"published in {full}, {pub.year} (confirmed by {name}: {pub.key or pub.url or pub.venue}{basis})",
+        )
         return
     if same_title and not confirmed:
         pub = same_title[0][1]
@@ -233,7 +252,7 @@ def to_json(result: RefreshResult) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_markdown(result: RefreshResult, wrote: bool) -> str:
+def to_markdown(result: RefreshResult, wrote: bool, title: str = "evwm refresh report") -> str:
     def rows(status: str) -> list[str]:
         return [
             f"| `{r.key}` | {r.path} | {f.kind} | {f.message.replace('|', '/')} |" for r, f in result.by_status(status)
@@ -244,7 +263,7 @@ def to_markdown(result: RefreshResult, wrote: bool) -> str:
     undecided = rows(UNDECIDED)
     info = rows(INFO)
     out = [
-        "# evwm refresh report",
+        f"# {title}",
         "",
         f"{len(result.records)} records checked; {len({r.key for r, _ in result.by_status(APPLY)})} with confirmed "
         f"changes ({'written' if wrote else 'not written: run with --write'}), "
