@@ -18,6 +18,7 @@ from evwm.records.problems import summarize
 
 if TYPE_CHECKING:
     from evwm.curation.http import Client
+    from evwm.curation.refresh import RefreshResult
     from evwm.kb import KnowledgeBase
 
 
@@ -191,38 +192,29 @@ def _failed(exc: Exception) -> int:
     return 1
 
 
-def cmd_refresh(args: argparse.Namespace) -> int:
-    from evwm.curation import refresh
-    from evwm.curation.arxiv import ArxivError
-    from evwm.curation.http import ServiceError
-    from evwm.curation.index import INDEXES, BadAnswer
-    from evwm.curation.progress import Progress
+def _unknown_record(kb: KnowledgeBase, key: str | None) -> bool:
+    """Say so when --key names no BibTeX record (with the nearest keys); True when it does not exist."""
     from evwm.records.problems import closest
 
-    kb = _load(args)
-    if kb.errors:  # a broken entry elsewhere need not stop a read-mostly run; `validate` names it
-        print(
-            f"warning: the knowledge base has {len(kb.errors)} error(s) (see `evwm validate`); refresh goes on",
-            file=sys.stderr,
-        )
-    if args.key and args.key not in kb.citations:
-        near = closest(args.key, kb.citations)
-        print(
-            f"error: no BibTeX record '{args.key}'{'; did you mean ' + ', '.join(near) + '?' if near else ''}",
-            file=sys.stderr,
-        )
-        return 2
-    todo = refresh.select(kb, args.key)
-    batches = -(-len({c.arxiv for c in todo if c.arxiv}) // 50)
-    client = _client(args)
-    try:
-        with Progress(batches + len(todo), "refresh") as bar:
-            result = refresh.run(kb, client, args.key, tuple(args.index or INDEXES), progress=bar.advance)
-    except (ServiceError, ArxivError, BadAnswer) as exc:
-        return _failed(exc)
+    if not key or key in kb.citations:
+        return False
+    near = closest(key, kb.citations)
+    print(
+        f"error: no BibTeX record '{key}'{'; did you mean ' + ', '.join(near) + '?' if near else ''}", file=sys.stderr
+    )
+    return True
+
+
+def _report_and_write(args: argparse.Namespace, result: RefreshResult, title: str, verbose: bool = True) -> str | None:
+    """Print the findings, then write the .bib files and the report together, or nothing.
+
+    Returns the summary's verb (what was written, or how to write it), None when writing failed.
+    """
+    from evwm.curation import refresh
+
     for rec in result.records:
         for finding in rec.findings:
-            if finding.status != refresh.INFO or args.verbose:
+            if finding.status != refresh.INFO or verbose:
                 print(f"{rec.path}: {rec.key}: {finding.kind}: {finding.message} [{finding.status}]")
     texts: dict[Path, str] = {}
     if args.write:
@@ -233,18 +225,46 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             check_target(path, args.root)  # the .bib files must lie inside the project; the report may not
         if args.report:
             suffix = args.report.suffix.lower()
-            text = refresh.to_json(result) if suffix == ".json" else refresh.to_markdown(result, args.write)
+            text = refresh.to_json(result) if suffix == ".json" else refresh.to_markdown(result, args.write, title)
             texts[args.report if args.report.is_absolute() else Path.cwd() / args.report] = text
         if texts:
-            write_files(texts)  # the .bib files and the report together, or nothing
+            write_files(texts)
     except WriteError as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
-        return 1
+        return None
     for line in result.skipped_files:
         print(f"warning: {line}", file=sys.stderr)
+    return f"rewrote {len(result.written)} file(s)" if args.write else "run with --write to apply them"
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from evwm.curation import refresh
+    from evwm.curation.arxiv import ArxivError
+    from evwm.curation.http import ServiceError
+    from evwm.curation.index import INDEXES, BadAnswer
+    from evwm.curation.progress import Progress
+
+    kb = _load(args)
+    if kb.errors:  # a broken entry elsewhere need not stop a read-mostly run; `validate` names it
+        print(
+            f"warning: the knowledge base has {len(kb.errors)} error(s) (see `evwm validate`); refresh goes on",
+            file=sys.stderr,
+        )
+    if _unknown_record(kb, args.key):
+        return 2
+    todo = refresh.select(kb, args.key)
+    batches = -(-len({c.arxiv for c in todo if c.arxiv}) // 50)
+    client = _client(args)
+    try:
+        with Progress(batches + len(todo), "refresh") as bar:
+            result = refresh.run(kb, client, args.key, tuple(args.index or INDEXES), progress=bar.advance)
+    except (ServiceError, ArxivError, BadAnswer) as exc:
+        return _failed(exc)
+    verb = _report_and_write(args, result, "evwm refresh report", verbose=args.verbose)
+    if verb is None:
+        return 1
     applied = {r.key for r, _ in result.by_status(refresh.APPLY)}
     undecided = len(result.by_status(refresh.UNDECIDED))
-    verb = f"rewrote {len(result.written)} file(s)" if args.write else "run with --write to apply them"
     print(
         f"{len(result.records)} records checked, {client.requests} requests; {len(applied)} with confirmed "
         f"changes ({verb}); {undecided} finding(s) to decide by hand",
@@ -255,15 +275,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_accepted(args: argparse.Namespace) -> int:
     from evwm.curation import accepted, refresh
-    from evwm.records.problems import closest
 
     kb = _load(args)
-    if args.key and args.key not in kb.citations:
-        near = closest(args.key, kb.citations)
-        print(
-            f"error: no BibTeX record '{args.key}'{'; did you mean ' + ', '.join(near) + '?' if near else ''}",
-            file=sys.stderr,
-        )
+    if _unknown_record(kb, args.key):
         return 2
     lists, problems = [], []
     for path in args.lists:
@@ -276,35 +290,12 @@ def cmd_accepted(args: argparse.Namespace) -> int:
         print(f"error: {len(problems)} problem(s) in the lists; nothing was compared or written", file=sys.stderr)
         return 1
     result = accepted.run(kb, lists, args.key)
-    for rec in result.records:
-        for finding in rec.findings:
-            print(f"{rec.path}: {rec.key}: {finding.kind}: {finding.message} [{finding.status}]")
-    texts: dict[Path, str] = {}
-    if args.write:
-        texts = refresh.plan_writes(result, args.root)
-        result.written = sorted(str(p.relative_to(args.root)) for p in texts)
-    try:
-        for path in list(texts):
-            check_target(path, args.root)
-        if args.report:
-            suffix = args.report.suffix.lower()
-            text = (
-                refresh.to_json(result)
-                if suffix == ".json"
-                else refresh.to_markdown(result, args.write, "evwm accepted report")
-            )
-            texts[args.report if args.report.is_absolute() else Path.cwd() / args.report] = text
-        if texts:
-            write_files(texts)  # the .bib files and the report together, or nothing
-    except WriteError as exc:
-        print(f"error: {exc}; nothing was written", file=sys.stderr)
+    verb = _report_and_write(args, result, "evwm accepted report")
+    if verb is None:
         return 1
-    for line in result.skipped_files:
-        print(f"warning: {line}", file=sys.stderr)
     applied = {r.key for r, _ in result.by_status(refresh.APPLY)}
     undecided = len(result.by_status(refresh.UNDECIDED))
     papers = sum(len(pubs) for pubs in lists)
-    verb = f"rewrote {len(result.written)} file(s)" if args.write else "run with --write to apply them"
     print(
         f"{papers} listed papers, {len(result.records)} arXiv-only records among them; {len(applied)} with "
         f"confirmed venues ({verb}); {undecided} finding(s) to decide by hand",
