@@ -78,6 +78,19 @@ def test_problems_of_a_cached_file_still_point_at_their_line(sample, fresh, monk
     assert after == before
 
 
+def test_a_loaded_record_keeps_no_line_map_until_a_problem_asks_for_one(sample, fresh, monkeypatch):
+    # 10,000 line maps would hold several hundred thousand entries for nothing: lines are read
+    # again from the file, on the first problem that needs one, even without the cache
+    monkeypatch.setenv("EVWM_CACHE", "off")
+    sample.entry("lonely", categories=["inference/caching"], relations=[{"type": "builds-on", "target": "nowhere"}])
+    kb = load(sample.root)
+    sources = kb.project.entries
+    assert sources and all(s.doc.lines is None for s in sources if s.model.id != "lonely")
+    problem = next(p for p in kb.problems if "nowhere" in p.message)
+    lines = sample.root.joinpath(problem.path).read_text().splitlines()
+    assert "nowhere" in lines[problem.line - 1]
+
+
 def test_a_store_others_can_write_is_never_read(sample, fresh, monkeypatch):
     load(sample.root)
     (store,) = fresh.glob("records-*.pickle")

@@ -21,7 +21,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
 
 from evwm.records.bibtex import unprotected_words
-from evwm.records.cache import Store
+from evwm.records.cache import Store, digest
 from evwm.records.markup import bad_character
 from evwm.records.models import CITE_KEY_PATTERN
 from evwm.records.problems import Problem, Severity
@@ -673,13 +673,14 @@ def read_bib_file(path: Path, root: Path, store: Store | None = None) -> BibFile
         return BibFile(None, [], [Problem(name, exc.line, "", exc.message, exc.hint)])
     cached = _PARSED.get(name)
     if cached is None or cached[0] != text:
-        digest, stored = store.lookup(("bib", name), text.encode("utf-8")) if store is not None else (b"", None)
+        d = digest(text.encode("utf-8")) if store is not None else b""
+        stored = store.lookup(("bib", name), d) if store is not None else None
         if stored is None:
             stored = parse_bib_text(text, name)
             if store is not None:
                 for cit in stored.citations:  # decoded once, and stored decoded: every load reads them
                     _ = cit.title, cit.venue, cit.normalized_title
-                store.put(("bib", name), digest, stored)
+                store.put(("bib", name), d, stored)
         cached = (text, stored)
         _PARSED[name] = cached
     parsed = cached[1]

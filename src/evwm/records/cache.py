@@ -106,12 +106,11 @@ class Store:
             store.results = {}
         return store
 
-    def lookup(self, key: Any, data: bytes) -> tuple[bytes, Any | None]:
-        """(digest of ``data``, the stored result for ``key`` if it was stored for those bytes)."""
+    def lookup(self, key: Any, d: bytes) -> Any | None:
+        """The stored result for ``key`` if it was stored for the bytes whose ``digest`` is ``d``."""
         self.used.add(key)
-        d = digest(data)
         hit = self.results.get(key)
-        return d, (hit[1] if hit is not None and hit[0] == d else None)
+        return hit[1] if hit is not None and hit[0] == d else None
 
     def put(self, key: Any, d: bytes, result: Any) -> None:
         self.results[key] = (d, result)

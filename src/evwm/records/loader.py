@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from evwm.records.bib import Citation, load_bib_files
-from evwm.records.cache import Store
+from evwm.records.cache import Store, digest
 from evwm.records.files import discover
 from evwm.records.models import Entry, TaxonomyNode
 from evwm.records.problems import Problem, _resolved, rel
@@ -50,10 +50,11 @@ class Project:
     unread_keys: set[str] = field(default_factory=set)  # BibTeX records that could not be read
 
 
-# (file, model, expected id) -> (its text, the result): a file read again unchanged (the CLI's load,
-# then the MkDocs plugin's; every rebuild of `evwm serve`) is not parsed and validated again. The
-# result depends on nothing else, so the project-relative name is key enough.
-_RECORDS: dict[tuple[str, type[BaseModel], str], tuple[str, Source[Any] | None, list[Problem]]] = {}
+# (file, model, expected id) -> (a digest of its text, the result): a file read again unchanged (the
+# CLI's load, then the MkDocs plugin's; every rebuild of `evwm serve`) is not parsed and validated
+# again. The result depends on nothing else, so the project-relative name is key enough; the digest,
+# not the text, is kept, since 10,000 records' texts would cost tens of MiB for a comparison.
+_RECORDS: dict[tuple[str, type[BaseModel], str], tuple[bytes, Source[Any] | None, list[Problem]]] = {}
 
 
 def load_record(
@@ -67,20 +68,24 @@ def load_record(
     except OSError as exc:
         return None, [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
     key = (name, model, expected_id)
+    d = digest(text.encode("utf-8"))
     cached = _RECORDS.get(key)
-    if cached is not None and cached[0] == text:
+    if cached is not None and cached[0] == d:
         return cached[1], list(cached[2])
-    if store is not None:
-        stored_key = (name, model.__name__, expected_id)
-        digest, stored = store.lookup(stored_key, text.encode("utf-8"))
-    if store is not None and stored is not None:
+    stored_key = (name, model.__name__, expected_id)
+    stored = store.lookup(stored_key, d) if store is not None else None
+    if stored is not None:
         source, problems = stored
     else:
         source, problems = _parse_record(text, name, model, expected_id)
+        # The line map is dropped once the record has been checked: 10,000 of them would hold
+        # several hundred thousand entries, and only a problem found later needs one, which reads
+        # the file again (YamlDoc.line_of).
+        if source is not None:
+            source = Source(source.model, source.path, YamlDoc(None, None, str(path)))
         if store is not None:
-            kept = None if source is None else Source(source.model, source.path, YamlDoc(None, None, str(path)))
-            store.put(stored_key, digest, (kept, problems))
-    _RECORDS[key] = (text, source, list(problems))
+            store.put(stored_key, d, (source, problems))
+    _RECORDS[key] = (d, source, list(problems))
     return source, list(problems)
 
 
