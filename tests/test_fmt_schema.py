@@ -50,6 +50,18 @@ def test_fmt_sorts_bibtex_and_orders_fields(sample, capsys):
     assert "@misc{zz2020z,\n  title  = {Last},\n  author = {Zed, Zoe},\n  year   = {2020}\n}\n" in text
 
 
+def test_fmt_formats_a_file_whose_only_problems_are_warnings(sample, capsys):
+    # an unprotected title word and a key whose year is stale are warnings: said, not a reason to skip
+    bib = sample.root / "bibliography/main.bib"
+    bib.write_text('@misc{zz2019z,\n year={2020}, author = {Zed, Zoe}, title = "Last GAIA"}\n\n' + bib.read_text())
+    sample.entry("zz", cites=["zz2019z"])
+    code, out = fmt(sample, capsys=capsys)
+    assert code == 0, out
+    assert "@misc{zz2019z,\n  title  = {Last GAIA},\n  author = {Zed, Zoe},\n  year   = {2020}\n}\n" in bib.read_text()
+    assert "zz2019z.title: warning: bibliography styles would lower-case 'GAIA'" in out
+    assert "zz2019z: warning: the key's year 2019 is not the record's year 2020" in out
+
+
 def test_fmt_leaves_broken_files_alone_and_says_so(sample, capsys):
     bad = sample.write("entries/main/bad.yaml", "id: bad\nname: [\n")
     code, out = fmt(sample, capsys=capsys)

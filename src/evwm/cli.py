@@ -304,6 +304,41 @@ def cmd_accepted(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from evwm.curation import rekey
+
+    if args.years and (args.old or args.new):
+        print("error: --years renames every key whose year is stale; give it no keys", file=sys.stderr)
+        return 2
+    if not args.years and not args.old:
+        print("error: name the key to rename (evwm rekey OLD [NEW]), or give --years", file=sys.stderr)
+        return 2
+    kb = _load(args)
+    wanted: dict[str, str | None] = dict(rekey.stale_keys(kb)) if args.years else {args.old: args.new}
+    if not wanted:
+        print("every key carries its record's year; nothing to rename", file=sys.stderr)
+        return 0
+    result = rekey.plan(kb, wanted)
+    if result.problems:
+        for problem in result.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"error: {len(result.problems)} problem(s); nothing was renamed", file=sys.stderr)
+        return 1
+    for r in result.renames:
+        print(f"{r.old} -> {r.new}: {', '.join(r.files)}")
+    if args.write:
+        try:
+            write_files(result.texts, args.root)
+        except WriteError as exc:
+            print(f"error: {exc}; nothing was written", file=sys.stderr)
+            return 1
+        verb = f"rewrote {len(result.texts)} file(s)"
+    else:
+        verb = f"run with --write to rewrite {len(result.texts)} file(s)"
+    print(f"{len(result.renames)} key(s) renamed ({verb})", file=sys.stderr)
+    return 0
+
+
 def _year(text: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) == 4):
         raise argparse.ArgumentTypeError(f"'{text}' is not a year like 2025")
@@ -558,6 +593,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write", action="store_true", help="rewrite .bib files with the confirmed venues")
     p.add_argument("--report", type=Path, metavar="FILE", help="write a report (.md, or .json for JSON)")
     p.set_defaults(func=cmd_accepted)
+
+    p = sub.add_parser(
+        "rekey",
+        help="rename a BibTeX key and every citation of it",
+        description="Rename a BibTeX key in its .bib file and in every entry citing it (cites: and claims' "
+        "cite:). Without NEW, the key's year becomes its record's year (the year convention: a preprint "
+        "published a year later takes the venue's year); --years does that for every key. Nothing is written "
+        "without --write, and then all files or none.",
+    )
+    p.add_argument("old", nargs="?", metavar="OLD", help="the key to rename")
+    p.add_argument("new", nargs="?", metavar="NEW", help="its new key (default: OLD with its record's year)")
+    p.add_argument("--years", action="store_true", help="rename every key whose year is not its record's")
+    p.add_argument("--write", action="store_true", help="rewrite the files (default: only say what would change)")
+    p.set_defaults(func=cmd_rekey)
 
     p = sub.add_parser(
         "discover",

@@ -53,7 +53,7 @@ def _same_citations(text: str, citations: list[Citation]) -> bool:
     def records(found: list[Citation]) -> list[tuple[str, str, dict[str, str]]]:
         return sorted(((c.key, c.entry_type, c.fields) for c in found), key=lambda r: (r[0], r[1]))
 
-    return not problems and records(again) == records(citations)
+    return all(p.severity is Severity.WARNING for p in problems) and records(again) == records(citations)
 
 
 def _depth(path: Path, root: Path) -> int:
@@ -86,8 +86,10 @@ def plan(root: Path, warnings: list[Problem] | None = None) -> tuple[dict[Path, 
                 path.relative_to(root / folder).with_suffix("").as_posix() if model is TaxonomyNode else path.stem
             )
             source, found = load_record(path, root, model, expected_id)
-            if source is None or found:
-                problems += found
+            warnings += [f for f in found if f.severity is Severity.WARNING]
+            errors = [f for f in found if f.severity is not Severity.WARNING]
+            if source is None or errors:
+                problems += errors
                 continue
             text = dump(source.model, _depth(path, root))
             if read_text(path) != text:
@@ -99,8 +101,11 @@ def plan(root: Path, warnings: list[Problem] | None = None) -> tuple[dict[Path, 
         name = rel(path, root)
         bib = read_bib_file(path, root)
         raw, citations, found = bib.text, bib.citations, bib.problems
-        if raw is None or found:
-            problems += found
+        # a warning (an unprotected title word, a stale key) is said, and the file is formatted anyway
+        warnings += [f for f in found if f.severity is Severity.WARNING]
+        errors = [f for f in found if f.severity is not Severity.WARNING]
+        if raw is None or errors:
+            problems += errors
             continue
         library = bibtexparser.parse_string(raw)  # type: ignore[attr-defined]
         if library.comments or library.strings or library.preambles:

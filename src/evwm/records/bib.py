@@ -402,6 +402,10 @@ def _join_parts(parts: middlewares.NameParts) -> str:
     return ", ".join(out)
 
 
+# the year inside a conventional key: family name, year, first title word (huang2025self)
+KEY_YEAR = re.compile(r"^[A-Za-z]+((?:19|20)\d\d)(?!\d)")
+
+
 def check_citation(c: Citation) -> list[Problem]:
     out: list[Problem] = []
 
@@ -472,6 +476,20 @@ def check_citation(c: Citation) -> list[Problem]:
                 "bibliography styles would lower-case " + ", ".join(f"'{w}'" for w in spoiled[:5]),
                 "protect " + ("it" if len(spoiled) == 1 else "them") + " with braces, e.g. {" + spoiled[0] + "}; "
                 "exports add the braces, but other tools read this file as it is",
+                Severity.WARNING,
+            )
+        )
+    key_year = KEY_YEAR.match(c.key)
+    if key_year and c.year is not None and int(key_year.group(1)) != c.year:
+        # the year convention: a preprint published a year later takes the venue's year, key included
+        fixed = f"{c.key[: key_year.start(1)]}{c.year}{c.key[key_year.end(1) :]}"
+        out.append(
+            Problem(
+                c.path,
+                c.line,
+                c.key,
+                f"the key's year {key_year.group(1)} is not the record's year {c.year}",
+                f"`evwm rekey {c.key} --write` renames it to {fixed}, in every entry citing it too",
                 Severity.WARNING,
             )
         )
