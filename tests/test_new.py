@@ -173,6 +173,8 @@ def test_offline_from_file_and_stdin(sample, capsys, tmp_path, monkeypatch):
     code, out = new(sample, "--bibtex", "-", "--category", "inference/quantization", capsys=capsys)
     assert code == 0, out
     assert (sample.root / "entries/main/other-work.yaml").is_file()  # folder of that category's entries
+    # a warning is said, and the entry is started all the same
+    assert "kim2024other: warning: the key's year 2024 is not the record's year 2025" in out
 
 
 @pytest.mark.parametrize(

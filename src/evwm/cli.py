@@ -164,6 +164,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(
         f"wrote {plan.entry_path.relative_to(root)} and added '{plan.citation.key}' to {plan.bib_path.relative_to(root)}"
     )
+    for warning in plan.warnings:
+        print(warning.format(), file=sys.stderr)
     if plan.ranking and plan.ranking.neighbours:
         near = ", ".join(f"{n.entry_id} ({n.score:.2f})" for n in plan.ranking.neighbours[:3])
         print(f"nearest existing entries (candidates for relations): {near}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evwm.curation.arxiv import ArxivPaper
@@ -20,6 +20,7 @@ from evwm.records.bib import MAX_BIB_BYTES, Citation, parse_bib
 from evwm.records.canonical import dump_bib, scalar, schema_header
 from evwm.records.files import WriteError, check_target, read_input, write_files
 from evwm.records.models import ID_PATTERN
+from evwm.records.problems import Problem, Severity
 
 STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "towards", "toward", "with", "via", "is", "are"}
 
@@ -67,6 +68,7 @@ class Plan:
     bib_text: str
     citation: Citation
     ranking: Ranking | None = None
+    warnings: list[Problem] = field(default_factory=list)  # of the new record; said, not refused
 
 
 def suggest(kb: KnowledgeBase, cit: Citation, abstract: str = "") -> Ranking | None:
@@ -118,7 +120,8 @@ def plan(
     name: str | None = None,
     abstract: str = "",
 ) -> Plan:
-    citations, problems = parse_bib(bibtex, "<input>")
+    citations, found = parse_bib(bibtex, "<input>")
+    problems = [p for p in found if p.severity is not Severity.WARNING]
     if problems:
         raise ScaffoldError("the BibTeX record has problems:\n" + "\n".join("  " + p.format() for p in problems))
     if len(citations) != 1:
@@ -163,7 +166,7 @@ def plan(
         except WriteError as exc:
             raise ScaffoldError(f"{exc}; evwm new adds records only to plain files in bibliography/") from None
         existing, problems = parse_bib(text, str(bib_path))
-        if problems:
+        if any(p.severity is not Severity.WARNING for p in problems):
             raise ScaffoldError(f"{bib_path.relative_to(root)} has problems; run `evwm validate` and fix them first")
     return Plan(
         entry_path,
@@ -178,6 +181,7 @@ def plan(
         dump_bib([*existing, cit]),
         cit,
         ranking,
+        [p for p in found if p.severity is Severity.WARNING],
     )
 
 
