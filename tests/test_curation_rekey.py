@@ -158,7 +158,7 @@ def test_a_bib_file_a_rewrite_would_spoil_is_refused(kb, capsys):
     before = texts(kb)
     code, _, err = run(kb, "rekey", "shen2025lyra", "--write", capsys=capsys)
     assert code == 1
-    assert "bibliography/main.bib holds comments, @string or @preamble that a rewrite would drop" in err
+    assert "bibliography/main.bib: holds comments, @string or @preamble that a rewrite would drop" in err
     assert texts(kb) == before
 
 

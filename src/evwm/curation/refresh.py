@@ -15,17 +15,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import bibtexparser
-
 from evwm.curation import arxiv, index
 from evwm.curation.arxiv import ArxivPaper
 from evwm.curation.http import Client
 from evwm.curation.index import Publication
 from evwm.kb import KnowledgeBase
-from evwm.records.bib import Citation, normalize_title, parse_bib
+from evwm.records.bib import Citation, normalize_title, read_for_rewrite
 from evwm.records.canonical import dump_bib
-from evwm.records.problems import Severity
-from evwm.records.yamlio import YamlError, read_text
 
 # What a finding is: applied (written with --write), undecided (a person must look) or info.
 APPLY, UNDECIDED, INFO = "apply", "undecided", "info"
@@ -210,18 +206,9 @@ def plan_writes(result: RefreshResult, root: Path) -> dict[Path, str]:
     texts: dict[Path, str] = {}
     for name, reports in sorted(by_file.items()):
         path = root / name
-        try:
-            raw = read_text(path, 4 * 1024 * 1024)
-        except YamlError as exc:
-            result.skipped_files.append(f"{name}: {exc.message}")
-            continue
-        citations, problems = parse_bib(raw, name)
-        library = bibtexparser.parse_string(raw)  # type: ignore[attr-defined]
-        if any(p.severity is Severity.ERROR for p in problems):
-            result.skipped_files.append(f"{name}: has errors; run `evwm validate` and fix them first")
-            continue
-        if library.comments or library.strings or library.preambles:
-            result.skipped_files.append(f"{name}: holds comments, @string or @preamble that a rewrite would drop")
+        citations, unsafe = read_for_rewrite(path, name)
+        if unsafe:
+            result.skipped_files.append(unsafe)
             continue
         changes = {r.key: r for r in reports}
         updated = [

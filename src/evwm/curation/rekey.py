@@ -14,13 +14,11 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import bibtexparser
-
 from evwm.kb import KnowledgeBase
-from evwm.records.bib import KEY_YEAR, Citation, parse_bib
+from evwm.records.bib import KEY_YEAR, Citation, read_for_rewrite
 from evwm.records.canonical import dump_bib, dump_entry
 from evwm.records.models import CITE_KEY_PATTERN
-from evwm.records.problems import Severity, closest
+from evwm.records.problems import closest
 from evwm.records.yamlio import YamlError, read_text
 
 
@@ -97,18 +95,9 @@ def _plan_bib(kb: KnowledgeBase, renames: dict[str, str], result: RekeyPlan) -> 
     files = sorted({kb.citations[old].path for old in renames})
     for name in files:
         path = kb.root / name
-        try:
-            raw = read_text(path, 4 * 1024 * 1024)
-        except YamlError as exc:
-            result.problems.append(f"{name}: {exc.message}")
-            continue
-        citations, problems = parse_bib(raw, name)
-        if any(p.severity is Severity.ERROR for p in problems):
-            result.problems.append(f"{name} has errors; run `evwm validate` and fix them first")
-            continue
-        library = bibtexparser.parse_string(raw)  # type: ignore[attr-defined]
-        if library.comments or library.strings or library.preambles:
-            result.problems.append(f"{name} holds comments, @string or @preamble that a rewrite would drop")
+        citations, unsafe = read_for_rewrite(path, name)
+        if unsafe:
+            result.problems.append(unsafe)
             continue
         result.texts[path] = dump_bib([replace(c, key=renames.get(c.key, c.key)) for c in citations])
     for old, new in renames.items():

@@ -272,6 +272,25 @@ def parse_bib(text: str, path: str) -> tuple[list[Citation], list[Problem]]:
     return parsed.citations, parsed.problems
 
 
+def read_for_rewrite(path: Path, name: str) -> tuple[list[Citation], str]:
+    """A .bib file's records, to be written back in canonical form; or ([], why that is unsafe).
+
+    A file with errors, or with comments, @string or @preamble (which a rewrite would drop), is
+    left alone: the reason names the file and says what to do.
+    """
+    try:
+        raw = read_text(path, 4 * MAX_BIB_BYTES)
+    except YamlError as exc:
+        return [], f"{name}: {exc.message}"
+    citations, problems = parse_bib(raw, name)
+    if any(p.severity is Severity.ERROR for p in problems):
+        return [], f"{name}: has errors; run `evwm validate` and fix them first"
+    library = bibtexparser.parse_string(raw)  # type: ignore[attr-defined]
+    if library.comments or library.strings or library.preambles:
+        return [], f"{name}: holds comments, @string or @preamble that a rewrite would drop"
+    return citations, ""
+
+
 # bibtexparser's reasons for giving up on a record, in its words -> ours (message, hint)
 _NEXT_RECORD = ("a new @record starts before this one is closed", "close this record with } before the next @")
 _BROKEN = (
