@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evwm.kb import KnowledgeBase
-from evwm.records.bib import KEY_YEAR, Citation, read_for_rewrite
+from evwm.records.bib import read_for_rewrite, year_fixed
 from evwm.records.canonical import dump_bib, dump_entry
 from evwm.records.models import CITE_KEY_PATTERN
 from evwm.records.problems import closest
@@ -34,14 +34,6 @@ class RekeyPlan:
     renames: list[Rename] = field(default_factory=list)
     texts: dict[Path, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # each a whole sentence, with its fix
-
-
-def year_fixed(cit: Citation) -> str | None:
-    """The key with its year made the record's year, or None when it already agrees (or has none)."""
-    found = KEY_YEAR.match(cit.key)
-    if not found or cit.year is None or int(found.group(1)) == cit.year:
-        return None
-    return f"{cit.key[: found.start(1)]}{cit.year}{cit.key[found.end(1) :]}"
 
 
 def stale_keys(kb: KnowledgeBase) -> dict[str, str]:
@@ -116,13 +108,14 @@ def _plan_entries(kb: KnowledgeBase, renames: dict[str, str], result: RekeyPlan)
         if mentions:
             name = path.relative_to(kb.root).as_posix()
             result.problems.append(f"{name} has errors; run `evwm validate` and fix them first")
+    broken = {p.path for p in kb.errors}
     for _, source in sorted(kb.entry_sources.items()):
         entry = source.model
         cited = [c for c in entry.cites if c in renames]
         claimed = [c.cite for c in entry.claims if c.cite in renames]
         if not cited and not claimed:
             continue
-        if any(p.path == source.path for p in kb.errors):
+        if source.path in broken:
             result.problems.append(f"{source.path} has errors; run `evwm validate` and fix them first")
             continue
         updated = entry.model_copy(

@@ -425,6 +425,14 @@ def _join_parts(parts: middlewares.NameParts) -> str:
 KEY_YEAR = re.compile(r"^[A-Za-z]+((?:19|20)\d\d)(?!\d)")
 
 
+def year_fixed(cit: Citation) -> str | None:
+    """The key with its year made the record's year, or None when it already agrees (or has none)."""
+    found = KEY_YEAR.match(cit.key)
+    if not found or cit.year is None or int(found.group(1)) == cit.year:
+        return None
+    return f"{cit.key[: found.start(1)]}{cit.year}{cit.key[found.end(1) :]}"
+
+
 def check_citation(c: Citation) -> list[Problem]:
     out: list[Problem] = []
 
@@ -498,16 +506,15 @@ def check_citation(c: Citation) -> list[Problem]:
                 Severity.WARNING,
             )
         )
-    key_year = KEY_YEAR.match(c.key)
-    if key_year and c.year is not None and int(key_year.group(1)) != c.year:
+    fixed, carried = year_fixed(c), KEY_YEAR.match(c.key)
+    if fixed is not None and carried is not None:
         # the year convention: a preprint published a year later takes the venue's year, key included
-        fixed = f"{c.key[: key_year.start(1)]}{c.year}{c.key[key_year.end(1) :]}"
         out.append(
             Problem(
                 c.path,
                 c.line,
                 c.key,
-                f"the key's year {key_year.group(1)} is not the record's year {c.year}",
+                f"the key's year {carried.group(1)} is not the record's year {c.year}",
                 f"`evwm rekey {c.key} --write` renames it to {fixed}, in every entry citing it too",
                 Severity.WARNING,
             )
