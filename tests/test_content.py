@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO
 from evwm.kb import load
 
-MIN_ENTRIES = 1480
+MIN_ENTRIES = 1490
 MIN_SURVEY_SHARE = 0.95  # of the survey's in-scope references, held by an entry
 TECHNIQUES = ("paradigms", "architectures", "inference")
 MIN_TECHNIQUE_CLAIM_SHARE = 0.86  # the goal was 0.80
