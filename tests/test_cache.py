@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -66,6 +67,56 @@ def test_an_edited_file_is_parsed_again(sample, fresh, monkeypatch):
     kb = load(sample.root)
     assert kb.entries["fast-cache"].name == "Renamed Cache"
     assert path.is_file()
+
+
+def counting_reads(monkeypatch) -> list[str]:
+    """The entry files the loader reads from here on."""
+    seen: list[str] = []
+    real = loader.read_text
+    monkeypatch.setattr(loader, "read_text", lambda path, *a: seen.append(path.name) or real(path, *a))
+    return seen
+
+
+def test_a_file_whose_status_is_unchanged_is_not_even_read(sample, fresh, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)  # trust statuses however recent the files
+    first = load(sample.root)
+    forget_this_process(monkeypatch)
+    reads = counting_reads(monkeypatch)
+    second = load(sample.root)
+    assert reads == []
+    assert {k: e.model_dump() for k, e in second.entries.items()} == {
+        k: e.model_dump() for k, e in first.entries.items()
+    }
+
+
+def test_a_rewrite_that_keeps_size_and_modification_time_is_still_seen(sample, fresh, monkeypatch):
+    # cp -p and touch -r set the modification time back; the change time cannot be set back
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)
+    path = sample.entry("fast-cache", name="Cache One")
+    load(sample.root)
+    before = os.stat(path)
+    time.sleep(0.05)  # past the file system's clock tick
+    path.write_text(path.read_text().replace("Cache One", "Cache Two"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    forget_this_process(monkeypatch)
+    reads = counting_reads(monkeypatch)
+    assert load(sample.root).entries["fast-cache"].name == "Cache Two"
+    assert reads == ["fast-cache.yaml"]
+
+
+def test_a_file_changed_within_a_clock_tick_of_its_reading_is_read_again(sample, fresh, monkeypatch):
+    # Two writes in the same tick of the file system's clock leave the same size and times. A
+    # status younger than RACY_SECONDS is therefore never kept, so the second write is seen.
+    path = sample.entry("fast-cache", name="Cache One")
+    load(sample.root)
+    stamp = os.stat(path)
+    path.write_text(path.read_text().replace("Cache One", "Cache Two"))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    forget_this_process(monkeypatch)
+    assert load(sample.root).entries["fast-cache"].name == "Cache Two"
+    store = cache.Store.open(sample.root.resolve())
+    assert store is not None and "entries/main/fast-cache.yaml" not in store.statuses
 
 
 def test_problems_of_a_cached_file_still_point_at_their_line(sample, fresh, monkeypatch):

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from evwm.records.bib import Citation, load_bib_files
-from evwm.records.cache import Store, digest
+from evwm.records.cache import Store, digest, status
 from evwm.records.files import discover
 from evwm.records.models import Entry, TaxonomyNode
 from evwm.records.problems import Problem, _resolved, rel
@@ -58,17 +58,21 @@ _RECORDS: dict[tuple[str, type[BaseModel], str], tuple[bytes, Source[Any] | None
 
 
 def load_record(
-    path: Path, root: Path, model: type[M], expected_id: str, store: Store | None = None
+    path: Path, root: Path, model: type[M], expected_id: str, store: Store | None = None, name: str = ""
 ) -> tuple[Source[M] | None, list[Problem]]:
-    name = rel(path, root)
-    try:
-        text = read_text(path)
-    except YamlError as exc:
-        return None, [Problem(name, exc.line, "", exc.message, exc.hint)]
-    except OSError as exc:
-        return None, [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
+    name = name or rel(path, root)
+    text: str | None = None
+    current = status(path) if store is not None else None
+    # an unchanged status vouches for unchanged bytes: the file is not read at all
+    d = store.known_digest(name, current) if store is not None else None
+    if d is None:
+        text, failed = _read(path, name)
+        if text is None:
+            return None, failed
+        d = digest(text.encode("utf-8"))
+        if store is not None:
+            store.note_status(name, current, d)
     key = (name, model, expected_id)
-    d = digest(text.encode("utf-8"))
     cached = _RECORDS.get(key)
     if cached is not None and cached[0] == d:
         return cached[1], list(cached[2])
@@ -77,6 +81,11 @@ def load_record(
     if stored is not None:
         source, problems = stored
     else:
+        if text is None:  # known bytes, but no result kept for them under this key
+            text, failed = _read(path, name)
+            if text is None:
+                return None, failed
+            d = digest(text.encode("utf-8"))
         source, problems = _parse_record(text, name, model, expected_id)
         # The line map is dropped once the record has been checked: 10,000 of them would hold
         # several hundred thousand entries, and only a problem found later needs one, which reads
@@ -87,6 +96,15 @@ def load_record(
             store.put(stored_key, d, (source, problems))
     _RECORDS[key] = (d, source, list(problems))
     return source, list(problems)
+
+
+def _read(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+    try:
+        return read_text(path), []
+    except YamlError as exc:
+        return None, [Problem(name, exc.line, "", exc.message, exc.hint)]
+    except OSError as exc:
+        return None, [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
 
 
 def _parse_record(text: str, name: str, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
@@ -132,8 +150,13 @@ def load_project(root: Path) -> Project:
             project.unread_nodes.add(expected)
     entries = discover(root, "entries")
     project.problems.extend(entries.problems)
+    # discover walked down from the resolved root without following links, so each file's name
+    # in the project is its path after the root's: no need to resolve thousands of them again
+    base = root.as_posix().rstrip("/") + "/"
     for path in entries.files:
-        entry, problems = load_record(path, root, Entry, path.stem, store)
+        posix = path.as_posix()
+        name = posix[len(base) :] if posix.startswith(base) else ""
+        entry, problems = load_record(path, root, Entry, path.stem, store, name)
         project.problems.extend(problems)
         if entry:
             project.entries.append(entry)

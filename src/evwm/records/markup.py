@@ -117,6 +117,8 @@ def _blank_code(text: str) -> str:
     as in CommonMark. Found by pairing runs, not by a regular expression: a text of many
     backticks would make one backtrack for minutes.
     """
+    if "`" not in text:  # most prose has no code: nothing to blank, and no scan of it
+        return text
     runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
     if len(runs) < 2:
         return text
@@ -167,6 +169,8 @@ def markdown_problem(text: str) -> str:
 
 def entry_links(text: str) -> list[str]:
     """The ids of the entries a text links to, in order, for cross-checks and the renderer."""
+    if "](" not in text:  # no link at all, the usual case: every load asks this of every entry
+        return []
     out = []
     for target in _link_targets(_blank_code(text)):
         found = ENTRY_LINK.match(target)

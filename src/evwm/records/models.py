@@ -145,8 +145,9 @@ Prose = Annotated[
 
 
 class Strict(BaseModel):
-    # Unknown fields are errors so that a misspelt key never silently disappears.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Unknown fields are errors so that a misspelt key never silently disappears. The validators
+    # are built when first needed: a run that finds every record in the cache never needs them.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Training(str, Enum):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -66,6 +67,7 @@ class Exclusion(Strict):
     note: Text
 
 
+@lru_cache(maxsize=4096)  # a few hundred distinct names, each written in thousands of claims
 def name_key(text: str) -> str:
     """Spelling-insensitive form of a name: 'Wan 2.1 14B' and 'Wan2.1-14B' are one key."""
     return re.sub(r"[^0-9a-z\u0370-\u03ff]+", "", text.lower())
