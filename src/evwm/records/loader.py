@@ -66,10 +66,9 @@ def load_record(
     # an unchanged status vouches for unchanged bytes: the file is not read at all
     d = store.known_digest(name, current) if store is not None else None
     if d is None:
-        text, failed = _read(path, name)
+        text, d, failed = _read(path, name)
         if text is None:
             return None, failed
-        d = digest(text.encode("utf-8"))
         if store is not None:
             store.note_status(name, current, d)
     key = (name, model, expected_id)
@@ -82,10 +81,9 @@ def load_record(
         source, problems = stored
     else:
         if text is None:  # known bytes, but no result kept for them under this key
-            text, failed = _read(path, name)
+            text, d, failed = _read(path, name)
             if text is None:
                 return None, failed
-            d = digest(text.encode("utf-8"))
         source, problems = _parse_record(text, name, model, expected_id)
         # The line map is dropped once the record has been checked: 10,000 of them would hold
         # several hundred thousand entries, and only a problem found later needs one, which reads
@@ -98,13 +96,15 @@ def load_record(
     return source, list(problems)
 
 
-def _read(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+def _read(path: Path, name: str) -> tuple[str | None, bytes, list[Problem]]:
+    """A record file's text and the digest of its bytes, or the problem that stopped reading it."""
     try:
-        return read_text(path), []
+        text = read_text(path)
     except YamlError as exc:
-        return None, [Problem(name, exc.line, "", exc.message, exc.hint)]
+        return None, b"", [Problem(name, exc.line, "", exc.message, exc.hint)]
     except OSError as exc:
-        return None, [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
+        return None, b"", [Problem(name, 0, "", f"cannot read file: {exc.strerror}")]
+    return text, digest(text.encode("utf-8")), []
 
 
 def _parse_record(text: str, name: str, model: type[M], expected_id: str) -> tuple[Source[M] | None, list[Problem]]:
