@@ -133,6 +133,39 @@ def test_uncited_record_is_only_a_warning(sample, capsys):
     assert "lonely2023x" not in out
 
 
+def test_a_benchmark_is_not_called_training_free(sample, capsys):
+    # a benchmark or metric trains no generator: "training-free" would read as a method's claim
+    sample.node("background", order=4)
+    sample.node("background/evaluation", order=1)
+    sample.bib(bib_record("roe2024bench", "A Benchmark of Video World Models"), name="zz")
+    path = sample.entry("bench", categories=["background/evaluation"], cites=["roe2024bench"])
+    code, out = run(sample, capsys=capsys)
+    assert code == 0
+    line = line_of(path, "training:")
+    assert (
+        f"entries/main/bench.yaml:{line}: training: warning: a benchmark, metric or study is not a "
+        "training-free method (write 'training: not-applicable' (or the training its own model needs))"
+    ) in out
+    sample.entry("bench", categories=["background/evaluation"], cites=["roe2024bench"], training="not-applicable")
+    code, out = run(sample, capsys=capsys)
+    assert "bench.yaml" not in out
+    # a method that is also evaluated under that node keeps its own training
+    sample.entry("bench", categories=["background/evaluation", "inference/caching"], cites=["roe2024bench"])
+    code, out = run(sample, capsys=capsys)
+    assert "bench.yaml" not in out
+
+
+def test_a_discussion_page_is_not_an_application(sample, capsys):
+    passage = [{"section": "VI", "note": "Where the survey says world models for driving and robots are heading."}]
+    sample.node("applications/discussion", order=9, draws_on=passage)
+    sample.bib(bib_record("roe2024talk", "Where World Models Go"), name="zz")
+    path = sample.entry("talk", applications=["discussion"], cites=["roe2024talk"])
+    code, out = run(sample, capsys=capsys)
+    assert code == 1
+    line = line_of(path, "- discussion")
+    assert f"entries/main/talk.yaml:{line}: applications[0]: unknown application 'discussion'" in out
+
+
 def test_missing_parent_node(sample, capsys):
     sample.node("architectures/memory")
     code, out = run(sample, capsys=capsys)

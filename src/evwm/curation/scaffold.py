@@ -203,7 +203,7 @@ def skeleton(entry_id: str, name: str, categories: list[str], key: str, nearest:
         f"cites:\n  - {key}\n"
         "summary: >-\n  TODO: in your own words, what it is and why it matters for efficient world models.\n"
         "mechanism: >-\n  TODO: in your own words, how it saves steps, compute, memory or latency.\n"
-        "training: training-free  # training-free | fine-tuning | from-scratch: check the paper\n"
+        "training: not-stated  # training-free | fine-tuning | from-scratch once the paper says; not-applicable for a benchmark\n"
         "# claims:            # numbers the paper reports, each with its context\n"
         "#   - metric: speedup\n#     value: 2.0\n#     unit: x\n#     baseline: what it is compared with\n"
         "#     hardware: as the paper states it\n#     source: Table 1\n"

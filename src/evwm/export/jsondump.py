@@ -17,7 +17,7 @@ from evwm.kb import KnowledgeBase
 from evwm.records.bib import Citation
 from evwm.records.models import Entry
 
-FORMAT_VERSION = "2.0"
+FORMAT_VERSION = "2.1"  # 2.1: training may be "not-applicable"
 LICENSE = {
     "data": "CC-BY-4.0",
     "code": "MIT",

@@ -176,8 +176,9 @@ class KnowledgeBase:
     # -- derived lists (computed once; templates and commands read these) -----------------
     @cached_property
     def applications(self) -> list[str]:
-        """Application slugs: the children of the applications node ('autonomous-driving', ...)."""
-        return [application_slug(n) for n in self.children(APPLICATIONS_ROOT)]
+        """Application slugs: the children of the applications node ('autonomous-driving', ...), but
+        not its discussion page, which draws on the survey's text rather than naming a field."""
+        return [application_slug(n) for n in self.children(APPLICATIONS_ROOT) if not self.nodes[n].draws_on]
 
     @cached_property
     def venues(self) -> list[str]:

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from evwm.kb.base import APPLICATIONS_ROOT, KnowledgeBase, application_node
 from evwm.records.loader import Project
 from evwm.records.markup import entry_links
+from evwm.records.models import Training
 from evwm.records.problems import Problem, Severity, did_you_mean
 from evwm.records.yamlio import MAX_FILE_BYTES
+
+EVALUATION = "background/evaluation"  # benchmarks, metrics and studies of the field
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ def _entries(kb: KnowledgeBase, known: _Known) -> list[Problem]:
     out = []
     node_ids = list(kb.node_sources)
     app_slugs = kb.applications
+    unread_nodes = known.nodes - set(kb.node_sources)  # each already reported as broken
     primary_owner: dict[str, str] = {}
     for entry_id, src in kb.entry_sources.items():
         e = src.model
@@ -147,7 +151,8 @@ def _entries(kb: KnowledgeBase, known: _Known) -> list[Problem]:
                     )
                 )
         for i, app in enumerate(e.applications):
-            if application_node(app) not in known.nodes:
+            # a node of that name is not enough: the applications' discussion page is no field
+            if app not in app_slugs and application_node(app) not in unread_nodes:
                 out.append(
                     Problem(
                         src.path,
@@ -188,6 +193,18 @@ def _entries(kb: KnowledgeBase, known: _Known) -> list[Problem]:
                         did_you_mean(rel.target, kb.entry_sources),
                     )
                 )
+        # A benchmark or metric trains no generator: "training-free" would read as a method's claim.
+        if e.training is Training.TRAINING_FREE and all(c.startswith(EVALUATION) for c in e.categories):
+            out.append(
+                Problem(
+                    src.path,
+                    src.line("training"),
+                    "training",
+                    "a benchmark, metric or study is not a training-free method",
+                    "write 'training: not-applicable' (or the training its own model needs)",
+                    Severity.WARNING,
+                )
+            )
         owner = primary_owner.setdefault(e.primary_cite, entry_id)
         if owner != entry_id:
             out.append(

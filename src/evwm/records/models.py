@@ -156,6 +156,8 @@ class Training(str, Enum):
     FROM_SCRATCH = "from-scratch"
     # The source does not say; better than a guess, and shown as such on the site.
     NOT_STATED = "not-stated"
+    # A benchmark, metric or study proposes no generator, so "training-free" would say too much.
+    NOT_APPLICABLE = "not-applicable"
 
 
 class RelationType(str, Enum):

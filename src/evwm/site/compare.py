@@ -18,6 +18,7 @@ _TRAINING_LABELS = {
     Training.TRAINING_FREE: "training-free",
     Training.FINE_TUNING: "fine-tuned",
     Training.FROM_SCRATCH: "trained from scratch",
+    Training.NOT_APPLICABLE: "no training: a benchmark or study",
 }
 
 
