@@ -166,6 +166,16 @@ def test_a_discussion_page_is_not_an_application(sample, capsys):
     assert f"entries/main/talk.yaml:{line}: applications[0]: unknown application 'discussion'" in out
 
 
+def test_a_broken_applications_node_is_reported_once(sample, capsys):
+    # its children are then loaded but placed under no root; the checks must still run
+    (sample.root / "taxonomy/applications.yaml").write_text("id: applications\nname: [\n")
+    code, out = run(sample, capsys=capsys)
+    assert code == 1
+    assert "Traceback" not in out
+    assert out.startswith("taxonomy/applications.yaml:3: invalid YAML")
+    assert "1 error, 0 warnings in 1 file" in out  # its children and their entries are not reported again
+
+
 def test_missing_parent_node(sample, capsys):
     sample.node("architectures/memory")
     code, out = run(sample, capsys=capsys)

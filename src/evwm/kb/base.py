@@ -178,7 +178,8 @@ class KnowledgeBase:
     def applications(self) -> list[str]:
         """Application slugs: the children of the applications node ('autonomous-driving', ...), but
         not its discussion page, which draws on the survey's text rather than naming a field."""
-        return [application_slug(n) for n in self.children(APPLICATIONS_ROOT) if not self.nodes[n].draws_on]
+        kids = self.children(APPLICATIONS_ROOT)  # read from the sources: a broken parent leaves them unplaced
+        return [application_slug(n) for n in kids if not self.node_sources[n].model.draws_on]
 
     @cached_property
     def venues(self) -> list[str]:
