@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import bib_record
+from conftest import REPO, bib_record
 from evwm.cli import main
 from evwm.curation import fmt
 
@@ -232,3 +232,16 @@ def test_yaml_files_at_the_size_limit_validate_in_seconds(sample):
     assert code == 1 and "Traceback" not in out
     assert time.monotonic() - start < 10
     assert all(f"entries/main/{name}.yaml:" in out for name in ("keys", "items", "claims", "flow"))
+
+
+def test_randomly_broken_copies_of_the_shipped_data_never_raise():
+    # scripts/fuzz breaks one file per seed (vocabularies, taxonomy and survey files here, where
+    # one broken record affects the most others) and runs validate, export and stats on the copy
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts/fuzz"), "--kind", "other", "--seeds", "20", "--start", "1000"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.stdout.strip().endswith("20 seeds from 1000: 0 failure(s)")
