@@ -23,7 +23,7 @@ from evwm.export.bibtex import format_bibtex, format_entry
 from evwm.export.jsondump import dumps
 from evwm.kb import KnowledgeBase, application_node
 from evwm.kb.query import cited
-from evwm.records.models import Entry, TaxonomyNode
+from evwm.records.models import Entry, TaxonomyNode, Training
 from evwm.records.reference import reference_parts
 from evwm.site import compare, indexes, meta, pictures
 from evwm.site.cite import Formatter, cite_formats
@@ -439,7 +439,14 @@ class Renderer:
         }
 
     def _builder_context(self) -> dict[str, Any]:
-        return {"venues": self.kb.venues, "tags": self.kb.tags, "base_models": list(self.kb.base_model_entries)}
+        # every training value, in the words the entry pages and tables use
+        trainings = [(t.value, compare.training_label(t)) for t in Training]
+        return {
+            "venues": self.kb.venues,
+            "tags": self.kb.tags,
+            "base_models": list(self.kb.base_model_entries),
+            "trainings": trainings,
+        }
 
     # -- downloads -----------------------------------------------------------------------
     def downloads(self) -> dict[str, str]:
