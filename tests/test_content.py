@@ -12,12 +12,12 @@ import pytest
 from conftest import REPO
 from evwm.kb import load
 
-MIN_ENTRIES = 1580
+MIN_ENTRIES = 1600
 MIN_SURVEY_SHARE = 0.95  # of the survey's in-scope references, held by an entry
 TECHNIQUES = ("paradigms", "architectures", "inference")
 MIN_TECHNIQUE_CLAIM_SHARE = 0.86  # the goal was 0.80
 MIN_APPLICATION_CLAIM_SHARE = 0.62  # the goal: a frame-rate, latency or steps claim for world models
-MAX_ENTRIES_WITHOUT_RELATION = 12  # goal: 0; entries that neither declare nor receive a relation
+MAX_ENTRIES_WITHOUT_RELATION = 10  # goal: 0; entries that neither declare nor receive a relation
 MAX_ENTRIES_DECLARING_NO_RELATION = 33
 MIN_LEAF_ENTRIES = 4
 MAX_TAGS = 150
